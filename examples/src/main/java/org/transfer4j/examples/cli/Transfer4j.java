@@ -1,0 +1,43 @@
+package org.transfer4j.examples.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code transfer4j} command-line launcher. Each subcommand is a class of its own in this package.
+ */
+@Command(name = "transfer4j",
+        mixinStandardHelpOptions = true,
+        versionProvider = Transfer4j.Version.class,
+        description = "Transfer learning with pretrained convnets on Deeplearning4j.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class Transfer4j implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line; tests call subcommands through it. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Transfer4j());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** Reports the version from the jar manifest (or "development" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Transfer4j.class.getPackage().getImplementationVersion();
+            return new String[] {"transfer4j " + (v == null ? "development" : v)};
+        }
+    }
+}
