@@ -1,0 +1,189 @@
+package org.transfer4j.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * A convolutional base (a pretrained network without its classifier, Keras's {@code include_top=False}): its layers
+ * with Keras's names and shapes for one input size, where its weights come from, and the preprocessing its weights
+ * expect.
+ *
+ * <p>Immutable and thread-safe; {@code with...} methods return new values. Nothing heavy happens until
+ * {@link #loadWeights()} or {@link #extractor(String)}.
+ *
+ * @see Vgg16
+ */
+public final class ConvBase {
+    private final String name;
+    private final int inputHeight;
+    private final int inputWidth;
+    private final int channels;
+    private final List<Layer> layers;
+    private final WeightsSource weights;
+    private final Preprocessing preprocessing;
+
+    ConvBase(String name, int inputHeight, int inputWidth, int channels, List<Layer> layers, WeightsSource weights,
+            Preprocessing preprocessing) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.inputHeight = inputHeight;
+        this.inputWidth = inputWidth;
+        this.channels = channels;
+        this.layers = List.copyOf(layers);
+        this.weights = Objects.requireNonNull(weights, "weights");
+        this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+    }
+
+    /** The model's name, e.g. {@code vgg16}. */
+    public String name() {
+        return name;
+    }
+
+    public int inputHeight() {
+        return inputHeight;
+    }
+
+    public int inputWidth() {
+        return inputWidth;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** {@code [h, w, c]} of one input image. */
+    public int[] inputShape() {
+        return new int[] {inputHeight, inputWidth, channels};
+    }
+
+    /** The layers in order, without the input layer. */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** The layer names in order. */
+    public List<String> layerNames() {
+        return layers.stream().map(Layer::name).toList();
+    }
+
+    /**
+     * The layer called {@code layerName}.
+     *
+     * @throws IllegalArgumentException naming the bad name and listing the valid ones
+     */
+    public Layer layer(String layerName) {
+        return layers.get(indexOf(layerName));
+    }
+
+    /**
+     * Position of {@code layerName} in {@link #layers()}.
+     *
+     * @throws IllegalArgumentException naming the bad name and listing the valid ones
+     */
+    public int indexOf(String layerName) {
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).name().equals(layerName)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("Unknown layer '" + layerName + "' in " + name + "; layers are "
+                + String.join(", ", layerNames()));
+    }
+
+    /** The last layer. */
+    public Layer lastLayer() {
+        return layers.get(layers.size() - 1);
+    }
+
+    /** {@code [h, w, c]} of the base's output for one image, e.g. {@code [4, 4, 512]} for VGG16 at 150×150. */
+    public int[] outputShape() {
+        return lastLayer().outputShape();
+    }
+
+    /** Total number of parameters. */
+    public long parameterCount() {
+        return layers.stream().mapToLong(Layer::parameters).sum();
+    }
+
+    public WeightsSource weightsSource() {
+        return weights;
+    }
+
+    public Preprocessing preprocessing() {
+        return preprocessing;
+    }
+
+    /** The same base with other weights. */
+    public ConvBase withWeights(WeightsSource source) {
+        return new ConvBase(name, inputHeight, inputWidth, channels, layers, source, preprocessing);
+    }
+
+    /** The same base with another preprocessing (e.g. the book's {@link Preprocessing#RESCALE}). */
+    public ConvBase withPreprocessing(Preprocessing p) {
+        return new ConvBase(name, inputHeight, inputWidth, channels, layers, weights, p);
+    }
+
+    /**
+     * Reads and checks the weights.
+     *
+     * @throws WeightsException (or {@link WeightsUnavailableException}) if they cannot be had
+     */
+    public Weights loadWeights() throws WeightsException {
+        return weights.load(name, layers);
+    }
+
+    /**
+     * Loads the weights and opens an extractor that runs the base up to and including {@code cutLayer}.
+     *
+     * @throws IllegalArgumentException for an unknown layer
+     * @throws WeightsException         if the weights cannot be had
+     */
+    public FeatureExtractor extractor(String cutLayer) throws WeightsException {
+        indexOf(cutLayer);
+        return new FeatureExtractor(this, loadWeights(), cutLayer);
+    }
+
+    /** Opens an extractor over the whole base with already loaded weights. */
+    public FeatureExtractor extractor(Weights loaded) {
+        return new FeatureExtractor(this, loaded, lastLayer().name());
+    }
+
+    /** Opens an extractor up to {@code cutLayer} with already loaded weights. */
+    public FeatureExtractor extractor(Weights loaded, String cutLayer) {
+        indexOf(cutLayer);
+        return new FeatureExtractor(this, loaded, cutLayer);
+    }
+
+    /** Keras's {@code conv_base.summary()}: every layer trainable. */
+    public Summary summary() {
+        List<Summary.Row> rows = new ArrayList<>();
+        rows.add(new Summary.Row("input_1", LayerType.INPUT.kerasName(), Shapes.keras(inputShape()), 0, true));
+        for (Layer l : layers) {
+            rows.add(new Summary.Row(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(), true));
+        }
+        return new Summary(name, rows);
+    }
+
+    /**
+     * The rows of this base's layers from {@code firstTrainable} on marked trainable, those before frozen (Keras's
+     * {@code layer.trainable = False}); {@code firstTrainable == layers().size()} freezes everything.
+     */
+    List<Summary.Row> rows(int firstTrainable) {
+        List<Summary.Row> rows = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            rows.add(new Summary.Row(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(),
+                    i >= firstTrainable));
+        }
+        return Collections.unmodifiableList(rows);
+    }
+
+    @Override
+    public String toString() {
+        return name + layers.stream().map(Layer::name).collect(Collectors.joining(",", "[", "]")) + " "
+                + inputHeight + "x" + inputWidth + "x" + channels + ", weights " + weights.describe() + ", preprocessing "
+                + preprocessing.id();
+    }
+}

@@ -1,0 +1,131 @@
+package org.transfer4j.model;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.augment.HwcImage;
+import org.transfer4j.internal.engine.ConvGraph;
+
+/**
+ * Runs a convolutional base, frozen, from its input up to a cut layer: the book's "run the conv base once over the
+ * images" step. The engine is a SameDiff graph of ND4J ops in NHWC with the weights as constants, which libnd4j runs
+ * through oneDNN (see the README's "Engine" section); DL4J's {@code ConvolutionLayer} im2col path is not used.
+ *
+ * <p>Owns native memory: close it. Not thread-safe: use one extractor per thread (ND4J parallelises each batch over
+ * the cores already).
+ */
+public final class FeatureExtractor implements AutoCloseable {
+    private final ConvBase base;
+    private final Weights weights;
+    private final Layer cut;
+    private final SameDiff graph;
+    private final AtomicLong images = new AtomicLong();
+    private boolean closed;
+
+    FeatureExtractor(ConvBase base, Weights weights, String cutLayer) {
+        this.base = base;
+        this.weights = weights;
+        int end = base.indexOf(cutLayer);
+        this.cut = base.layers().get(end);
+        List<Layer> run = base.layers().subList(0, end + 1);
+        this.graph = ConvGraph.build(base.inputShape(), run, weights, false);
+    }
+
+    public ConvBase base() {
+        return base;
+    }
+
+    public Weights weights() {
+        return weights;
+    }
+
+    /** The last layer run. */
+    public Layer cutLayer() {
+        return cut;
+    }
+
+    /** {@code [h, w, c]} of one image's features. */
+    public int[] outputShape() {
+        return cut.outputShape();
+    }
+
+    /** Values per image's features, {@code h * w * c}. */
+    public int featureSize() {
+        return Math.toIntExact(Shapes.product(cut.outputShape()));
+    }
+
+    /** Images run through the base so far (a counter for tests and progress; not reset). */
+    public long imagesProcessed() {
+        return images.get();
+    }
+
+    /**
+     * Features of already preprocessed images.
+     *
+     * @param nhwc  {@code n * h * w * c} preprocessed values (see {@link ConvBase#preprocessing()})
+     * @param n     number of images
+     * @return      {@code n * featureSize()} values, NHWC
+     * @throws IllegalArgumentException if the array length does not match {@code n} images of the input shape
+     */
+    public float[] extractPreprocessed(float[] nhwc, int n) {
+        int[] in = base.inputShape();
+        long per = (long) in[0] * in[1] * in[2];
+        if (n < 1 || nhwc.length != per * n) {
+            throw new IllegalArgumentException("Expected " + n + " images of " + Arrays.toString(in) + " ("
+                    + per * n + " values); got " + nhwc.length + " values");
+        }
+        INDArray input = Nd4j.create(nhwc, new long[] {n, in[0], in[1], in[2]}, 'c');
+        return forward(input).data().asFloat();
+    }
+
+    /**
+     * Features of decoded RGB images (0..255), preprocessed here with the base's {@link ConvBase#preprocessing()}.
+     *
+     * @throws IllegalArgumentException if an image does not have the base's input shape
+     */
+    public float[] extract(List<HwcImage> batch) {
+        int[] in = base.inputShape();
+        int per = in[0] * in[1] * in[2];
+        float[] nhwc = new float[per * batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            HwcImage img = batch.get(i);
+            if (img.height() != in[0] || img.width() != in[1] || img.channels() != in[2]) {
+                throw new IllegalArgumentException("Image " + i + " is " + img.height() + "x" + img.width() + "x"
+                        + img.channels() + "; " + base.name() + " expects " + in[0] + "x" + in[1] + "x" + in[2]);
+            }
+            System.arraycopy(img.pixels(), 0, nhwc, i * per, per);
+        }
+        base.preprocessing().applyRgb(nhwc, 0, nhwc.length / 3);
+        return extractPreprocessed(nhwc, batch.size());
+    }
+
+    /**
+     * Features of a preprocessed NHWC float batch, for ND4J users.
+     *
+     * @return an array of shape {@code [n, h, w, c]}
+     */
+    public INDArray forward(INDArray nhwc) {
+        if (closed) {
+            throw new IllegalStateException("FeatureExtractor is closed");
+        }
+        int[] in = base.inputShape();
+        if (nhwc.rank() != 4 || nhwc.size(1) != in[0] || nhwc.size(2) != in[1] || nhwc.size(3) != in[2]) {
+            throw new IllegalArgumentException("Expected NHWC input [n, " + in[0] + ", " + in[1] + ", " + in[2]
+                    + "]; got " + Arrays.toString(nhwc.shape()));
+        }
+        INDArray x = nhwc.dataType() == DataType.FLOAT ? nhwc : nhwc.castTo(DataType.FLOAT);
+        INDArray out = ConvGraph.run(graph, x, cut.name());
+        images.addAndGet(nhwc.size(0));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,161 @@
+package org.transfer4j.model;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+import org.transfer4j.internal.weights.Download;
+
+/**
+ * Finds pretrained ImageNet weights on this machine, or downloads them once, verified, into the cache directory.
+ *
+ * <p>Order of resolution: the cache directory ({@code ~/.transfer4j/models}; overridden by the system property
+ * {@value #CACHE_PROPERTY} or the environment variable {@value #CACHE_ENV}), then a download from {@link #url()}
+ * (Keras's {@code WEIGHTS_PATH_NO_TOP} in {@code keras/applications/vgg16.py}; overridden by the system property
+ * {@value #URL_PROPERTY}, e.g. for a mirror) into a temporary file that is checked for size and MD5 and then moved
+ * atomically into the cache. A file in the cache is verified the same way before it is trusted. DL4J's own zoo host
+ * has been disabled, so it is not a source; a {@code vgg16_dl4j_inference.zip} you have can be named with
+ * {@link WeightsSource#file(Path)}.
+ *
+ * <p>Thread-safe; two processes downloading at once each write their own temporary file, and the atomic move makes
+ * the last complete one win.
+ */
+public final class ImagenetWeights {
+    /** System property naming the cache directory. */
+    public static final String CACHE_PROPERTY = "transfer4j.models";
+    /** Environment variable naming the cache directory. */
+    public static final String CACHE_ENV = "TRANSFER4J_MODELS";
+    /** System property overriding the download URL. */
+    public static final String URL_PROPERTY = "transfer4j.vgg16.url";
+
+    static final String VGG16_FILE = "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5";
+    static final String VGG16_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + VGG16_FILE;
+    static final long VGG16_SIZE = 58_889_256L;
+    static final String VGG16_MD5 = "6d6bbae143d832006294945121d1f1fc";
+
+    private final String fileName;
+    private final URI url;
+    private final long size;
+    private final String md5;
+    private final Path cacheDirectory;
+
+    ImagenetWeights(String fileName, URI url, long size, String md5, Path cacheDirectory) {
+        this.fileName = Objects.requireNonNull(fileName);
+        this.url = Objects.requireNonNull(url);
+        this.size = size;
+        this.md5 = md5.toLowerCase(Locale.ROOT);
+        this.cacheDirectory = Objects.requireNonNull(cacheDirectory);
+    }
+
+    /** Keras's VGG16 notop weights, with the configured cache directory and URL. */
+    public static ImagenetWeights vgg16() {
+        return new ImagenetWeights(VGG16_FILE, URI.create(System.getProperty(URL_PROPERTY, VGG16_URL)), VGG16_SIZE,
+                VGG16_MD5, defaultCacheDirectory());
+    }
+
+    /** The cache directory: {@value #CACHE_PROPERTY}, else {@value #CACHE_ENV}, else {@code ~/.transfer4j/models}. */
+    public static Path defaultCacheDirectory() {
+        String prop = System.getProperty(CACHE_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
+        String env = System.getenv(CACHE_ENV);
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".transfer4j", "models");
+    }
+
+    /** A copy that uses another cache directory. */
+    public ImagenetWeights withCacheDirectory(Path directory) {
+        return new ImagenetWeights(fileName, url, size, md5, directory);
+    }
+
+    /** A copy that downloads from another URL, expecting the given size and MD5. */
+    public ImagenetWeights withDownload(URI from, long expectedSize, String expectedMd5) {
+        return new ImagenetWeights(fileName, from, expectedSize, expectedMd5, cacheDirectory);
+    }
+
+    /** Where the verified file lives (or will live) in the cache. */
+    public Path cachedFile() {
+        return cacheDirectory.resolve(fileName);
+    }
+
+    public URI url() {
+        return url;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public String md5() {
+        return md5;
+    }
+
+    /** True if the cache holds the file with the expected size (the checksum is verified on {@link #resolve}). */
+    public boolean isCached() {
+        try {
+            return Files.isRegularFile(cachedFile()) && Files.size(cachedFile()) == size;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Returns the path of a verified weight file, downloading it if needed and allowed.
+     *
+     * @param allowDownload whether to download a missing file
+     * @throws WeightsUnavailableException offline, refused, or the download failed verification; the message names
+     *                                     the URL, size, MD5 and the exact path to put the file at
+     * @throws WeightsException            the cached file is corrupt (it is left in place, renamed aside)
+     */
+    public Path resolve(boolean allowDownload) throws WeightsException {
+        Path target = cachedFile();
+        if (Files.exists(target)) {
+            String problem;
+            try {
+                problem = Download.verify(target, size, md5);
+            } catch (IOException e) {
+                throw new WeightsException("Cannot read cached weights " + target + ": " + e.getMessage(), e);
+            }
+            if (problem == null) {
+                return target;
+            }
+            Path aside = target.resolveSibling(fileName + ".corrupt");
+            try {
+                Files.move(target, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new WeightsException("Cached weights " + target + " are corrupt (" + problem
+                        + ") and could not be moved aside: " + e.getMessage(), e);
+            }
+            if (!allowDownload) {
+                throw unavailable("the cached file was corrupt (" + problem + ") and was moved to " + aside, null);
+            }
+        } else if (!allowDownload) {
+            throw unavailable("it is not in the cache and downloading is off", null);
+        }
+        try {
+            Download.to(url, target, size, md5);
+            return target;
+        } catch (IOException e) {
+            throw unavailable("the download failed: " + e.getMessage(), e);
+        }
+    }
+
+    private WeightsUnavailableException unavailable(String why, Throwable cause) {
+        String message = "ImageNet weights are not available: " + why + ". Download " + url + " (" + String.format(
+                Locale.ROOT, "%,d", size) + " bytes, MD5 " + md5 + ") and put it at " + cachedFile().toAbsolutePath()
+                + " (or set -D" + CACHE_PROPERTY + " / " + CACHE_ENV + " to the folder that holds it, or name the file"
+                + " with WeightsSource.file / --weights FILE).";
+        return new WeightsUnavailableException(message, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "ImagenetWeights[" + url + " -> " + cachedFile() + "]";
+    }
+}
