@@ -1,7 +1,6 @@
 package org.transfer4j.model;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -159,25 +158,16 @@ public final class ConvBase {
     /** Keras's {@code conv_base.summary()}: every layer trainable. */
     public Summary summary() {
         List<Summary.Row> rows = new ArrayList<>();
-        rows.add(new Summary.Row("input_1", LayerType.INPUT.kerasName(), Shapes.keras(inputShape()), 0, true));
+        rows.add(Summary.Row.of("input_1", LayerType.INPUT.kerasName(), Shapes.keras(inputShape()), 0, true));
         for (Layer l : layers) {
-            rows.add(new Summary.Row(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(), true));
+            rows.add(Summary.Row.of(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(), true));
         }
         return new Summary(name, rows);
     }
 
-    /**
-     * The rows of this base's layers from {@code firstTrainable} on marked trainable, those before frozen (Keras's
-     * {@code layer.trainable = False}); {@code firstTrainable == layers().size()} freezes everything.
-     */
-    List<Summary.Row> rows(int firstTrainable) {
-        List<Summary.Row> rows = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            rows.add(new Summary.Row(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(),
-                    i >= firstTrainable));
-        }
-        return Collections.unmodifiableList(rows);
+    /** Parameters of the layers from index {@code first} (inclusive) on. */
+    public long parameterCountFrom(int first) {
+        return layers.subList(first, layers.size()).stream().mapToLong(Layer::parameters).sum();
     }
 
     @Override

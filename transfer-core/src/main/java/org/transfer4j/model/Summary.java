@@ -29,9 +29,20 @@ public record Summary(String model, List<Row> rows) {
      * @param type        Keras class name
      * @param outputShape e.g. {@code (None, 4, 4, 512)}
      * @param parameters  parameter count
-     * @param trainable   whether its parameters train
+     * @param trainableParameters how many of them train (all, none, or part for a nested model)
      */
-    public record Row(String name, String type, String outputShape, long parameters, boolean trainable) {
+    public record Row(String name, String type, String outputShape, long parameters, long trainableParameters) {
+        public Row {
+            if (trainableParameters < 0 || trainableParameters > parameters) {
+                throw new IllegalArgumentException("trainableParameters " + trainableParameters + " not in [0, "
+                        + parameters + "]");
+            }
+        }
+
+        /** A row whose parameters all train ({@code trainable}) or none do. */
+        public static Row of(String name, String type, String outputShape, long parameters, boolean trainable) {
+            return new Row(name, type, outputShape, parameters, trainable ? parameters : 0);
+        }
     }
 
     public long totalParameters() {
@@ -39,7 +50,7 @@ public record Summary(String model, List<Row> rows) {
     }
 
     public long trainableParameters() {
-        return rows.stream().filter(Row::trainable).mapToLong(Row::parameters).sum();
+        return rows.stream().mapToLong(Row::trainableParameters).sum();
     }
 
     public long nonTrainableParameters() {

@@ -1,0 +1,30 @@
+package org.transfer4j;
+
+/**
+ * Static factories that start a {@link Head}, for {@code import static org.transfer4j.Heads.*}:
+ * {@code dense(256).dropout(0.5).sigmoid()}.
+ */
+public final class Heads {
+    private Heads() {
+    }
+
+    /** A head starting with {@code Dense(units, relu)} (Keras's dense default here is relu, as in the book). */
+    public static Head dense(int units) {
+        return new Head(java.util.List.of()).dense(units);
+    }
+
+    /** A head starting with {@code Dense(units, activation)}. */
+    public static Head dense(int units, Activation activation) {
+        return new Head(java.util.List.of()).dense(units, activation);
+    }
+
+    /** A head that is only the binary output layer {@code Dense(1, sigmoid)} (logistic regression on features). */
+    public static Head sigmoid() {
+        return new Head(java.util.List.of()).sigmoid();
+    }
+
+    /** A head that is only the output layer {@code Dense(classes, softmax)}. */
+    public static Head softmax(int classes) {
+        return new Head(java.util.List.of()).softmax(classes);
+    }
+}
