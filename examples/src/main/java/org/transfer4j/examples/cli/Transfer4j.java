@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Transfer learning with pretrained convnets on Deeplearning4j.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SummaryCommand.class,
         })
 public final class Transfer4j implements Runnable {
 
@@ -23,9 +24,19 @@ public final class Transfer4j implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** Builds the command line; tests call subcommands through it. */
+    /** Builds the command line; tests call subcommands through it. Errors print as one line, exit code 1. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Transfer4j());
+        CommandLine cl = new CommandLine(new Transfer4j());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("transfer4j " + commandLine.getCommandName() + ": " + message(e));
+            return 1;
+        });
+        return cl;
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.toString() : m;
     }
 
     public static void main(String[] args) {
