@@ -1,0 +1,80 @@
+package org.transfer4j.benchmarks;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.transfer4j.internal.engine.Backend;
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.FeatureExtractor;
+import org.transfer4j.model.Vgg16;
+
+/**
+ * VGG16 conv-base forward pass (frozen, fp32, NHWC), the peer of {@code ../shared/bench/torch_vgg16_cpu.py}. One
+ * invocation runs one batch of {@code batch} images of {@code size}×{@code size}; images/s = batch / (s/op).
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar ConvBaseForwardBenchmark -p batch=20 -p size=150</pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 10)
+@Measurement(iterations = 5, time = 10)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G",
+        "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"})
+public class ConvBaseForwardBenchmark {
+
+    @Param({"20"})
+    public int batch;
+
+    @Param({"150"})
+    public int size;
+
+    private FeatureExtractor extractor;
+    private INDArray input;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        System.out.println("# " + Backend.describe());
+        ConvBase base = Vgg16.random(size, size, 42);
+        extractor = base.extractor(base.loadWeights());
+        float[] pixels = new float[batch * size * size * 3];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) (random.nextDouble() * 255 - 120);
+        }
+        input = Nd4j.create(pixels, new long[] {batch, size, size, 3}, 'c');
+    }
+
+    @Benchmark
+    public void forward(Blackhole blackhole) {
+        blackhole.consume(extractor.forward(input));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        extractor.close();
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        new Runner(new OptionsBuilder().include(ConvBaseForwardBenchmark.class.getSimpleName()).build()).run();
+    }
+}
