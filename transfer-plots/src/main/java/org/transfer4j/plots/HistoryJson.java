@@ -59,17 +59,14 @@ public final class HistoryJson {
     /**
      * Reads a Keras-shaped history file.
      *
-     * @param file the {@code history.json} to read (UTF-8)
+     * @param file the {@code history.json} to read (UTF-8, or UTF-16/32 as JSON allows)
      * @return the history, series in file order
      * @throws NoSuchFileException     if the file does not exist
      * @throws HistoryFormatException  if the content is not a valid history (see the class comment)
      * @throws IOException             if the file cannot be read
      */
     public static TrainingHistory read(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such history file");
-        }
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file);
+        return parse(readBytes(file, "history"), file);
     }
 
     /**
@@ -80,10 +77,10 @@ public final class HistoryJson {
      * @throws HistoryFormatException if the text is not a valid history (see the class comment)
      */
     public static TrainingHistory parse(String json) throws HistoryFormatException {
-        return parse(json, null);
+        return parse(json.getBytes(StandardCharsets.UTF_8), null);
     }
 
-    private static TrainingHistory parse(String json, Path file) throws HistoryFormatException {
+    private static TrainingHistory parse(byte[] json, Path file) throws HistoryFormatException {
         JsonNode root = readTree(json, file);
         if (!root.isObject()) {
             throw new HistoryFormatException(file, "a history must be a JSON object mapping metric name to an array"
@@ -178,11 +175,12 @@ public final class HistoryJson {
      *
      * @param runFile the {@code run.json}
      * @return key to value text, unmodifiable
+     * @throws NoSuchFileException    if the file does not exist
      * @throws HistoryFormatException if the file is not JSON or its root is not an object
      * @throws IOException            if it cannot be read
      */
     public static Map<String, String> readRunInfo(Path runFile) throws IOException {
-        JsonNode root = readTree(Files.readString(runFile, StandardCharsets.UTF_8), runFile);
+        JsonNode root = readTree(readBytes(runFile, "run information"), runFile);
         if (!root.isObject()) {
             throw new HistoryFormatException(runFile, "run information must be a JSON object; got "
                     + describe(root), null);
@@ -196,18 +194,32 @@ public final class HistoryJson {
         return Collections.unmodifiableMap(info);
     }
 
-    private static JsonNode readTree(String json, Path file) throws HistoryFormatException {
+    private static byte[] readBytes(Path file, String what) throws IOException {
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such " + what + " file");
+        }
+        if (Files.isDirectory(file)) {
+            throw new HistoryFormatException(file, "is a directory; expected a " + what + " JSON file", null);
+        }
+        return Files.readAllBytes(file);
+    }
+
+    /** Jackson detects the encoding (UTF-8, or UTF-16/32 with or without BOM) and reports malformed bytes. */
+    private static JsonNode readTree(byte[] json, Path file) throws HistoryFormatException {
+        JsonNode root;
         try {
-            JsonNode root = READER.readTree(json);
-            if (root == null || root.isMissingNode()) {
-                throw new HistoryFormatException(file, "not JSON: the content is empty", null);
-            }
-            return root;
+            root = READER.readTree(json);
         } catch (JacksonException e) {
             throw new HistoryFormatException(file, "not valid JSON: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")"), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading JSON from memory failed", e);
         }
+        if (root == null || root.isMissingNode()) {
+            throw new HistoryFormatException(file, "not JSON: the content is empty", null);
+        }
+        return root;
     }
 
     private static String describe(JsonNode node) {

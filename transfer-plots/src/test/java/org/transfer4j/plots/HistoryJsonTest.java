@@ -96,6 +96,33 @@ class HistoryJsonTest {
     }
 
     @Test
+    void invalid_utf8_and_directories_are_rejected_naming_the_file() throws IOException {
+        Path file = dir.resolve("history.json");
+        Files.write(file, new byte[] {'{', '"', 'l', (byte) 0xFF, '"', ':', '[', '1', ']', '}'});
+        assertThatThrownBy(() -> HistoryJson.read(file))
+                .isInstanceOf(HistoryFormatException.class)
+                .hasMessageStartingWith(file.toString())
+                .hasMessageContaining("not valid JSON")
+                .hasMessageContaining("UTF-8");
+        assertThatThrownBy(() -> HistoryJson.read(dir))
+                .isInstanceOf(HistoryFormatException.class)
+                .hasMessageContaining("is a directory");
+    }
+
+    @Test
+    void utf8_byte_order_mark_is_accepted() throws IOException {
+        Path file = dir.resolve("history.json");
+        byte[] json = "{\"loss\": [0.5]}".getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[json.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(json, 0, withBom, 3, json.length);
+        Files.write(file, withBom);
+        assertThat(HistoryJson.read(file).series("loss")).containsExactly(0.5);
+    }
+
+    @Test
     void missing_file_is_reported_as_such() {
         Path file = dir.resolve("nope.json");
         assertThatThrownBy(() -> HistoryJson.read(file))
