@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 SummaryCommand.class,
+                PlotCommand.class,
         })
 public final class Transfer4j implements Runnable {
 
