@@ -66,9 +66,12 @@ public final class ConvGraph {
         return sd.nn().relu(layer.name(), z, 0.0);
     }
 
-    /** Runs {@code sd} on {@code input} and returns {@code output}, detached from any workspace. */
+    /**
+     * Runs {@code sd} on {@code input} and returns a copy of {@code output}: SameDiff's own arrays live in session
+     * memory that a later allocation may reuse.
+     */
     public static INDArray run(SameDiff sd, INDArray input, String output) {
         Map<String, INDArray> out = sd.output(Map.of(INPUT, input), output);
-        return out.get(output);
+        return out.get(output).dup();
     }
 }

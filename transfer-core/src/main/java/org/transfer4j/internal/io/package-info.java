@@ -1,0 +1,2 @@
+/** File helpers: atomic writes. Not public API. */
+package org.transfer4j.internal.io;
