@@ -246,9 +246,29 @@ public final class TestImages {
         return write(new IIOImage(buffered(p), null, null), "bmp", -1);
     }
 
-    /** An uncompressed TIFF via ImageIO. */
+    /** An uncompressed TIFF via the JDK's ImageIO writer (one strip, RowsPerStrip = height). */
     public static byte[] tiff(Pixels p) {
         return write(new IIOImage(buffered(p), null, null), "tiff", -1);
+    }
+
+    /**
+     * {@link #tiff(Pixels)} with RowsPerStrip rewritten to 2^31-1 (LONG), as TwelveMonkeys' writer stores it: valid
+     * TIFF ("the whole image in one strip") that OpenCV 4.5.5 alone rejects.
+     */
+    public static byte[] tiffHugeRowsPerStrip(Pixels p) {
+        byte[] b = tiff(p);
+        ByteBuffer bb = ByteBuffer.wrap(b).order(b[0] == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN
+                : java.nio.ByteOrder.BIG_ENDIAN);
+        int ifd = bb.getInt(4);
+        int n = bb.getShort(ifd) & 0xFFFF;
+        for (int i = 0; i < n; i++) {
+            int e = ifd + 2 + 12 * i;
+            if ((bb.getShort(e) & 0xFFFF) == 278) {
+                bb.putShort(e + 2, (short) 4).putInt(e + 4, 1).putInt(e + 8, Integer.MAX_VALUE);
+                return b;
+            }
+        }
+        throw new IllegalStateException("no RowsPerStrip tag");
     }
 
     /** A GIF via ImageIO (gray pixels keep their values; colours are quantised by the writer). */
@@ -257,11 +277,19 @@ public final class TestImages {
     }
 
     private static byte[] write(IIOImage img, String format, float quality) {
+        // several plugins register writers (JDK, TwelveMonkeys, jai-imageio) and their order changes once anything
+        // calls ImageIO.scanForPlugins(): always take the JDK's own writer so the bytes are the same in every run
+        ImageWriter w = null;
         Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName(format);
-        if (!it.hasNext()) {
+        while (it.hasNext()) {
+            ImageWriter candidate = it.next();
+            if (w == null || candidate.getClass().getName().startsWith("com.sun.")) {
+                w = candidate;
+            }
+        }
+        if (w == null) {
             throw new IllegalStateException("no ImageIO writer for " + format);
         }
-        ImageWriter w = it.next();
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(bos)) {
             w.setOutput(ios);

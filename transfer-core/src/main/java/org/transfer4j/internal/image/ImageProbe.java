@@ -1,5 +1,7 @@
 package org.transfer4j.internal.image;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
@@ -427,6 +429,33 @@ public final class ImageProbe {
             alpha = false;
         }
         return new ImageHeader(ImageFormat.TIFF, (int) width, (int) height, channels, alpha);
+    }
+
+    /**
+     * Returns {@code data}, or a patched copy when the first IFD's RowsPerStrip exceeds the image height (valid TIFF:
+     * 2^32-1 means "one strip"; TwelveMonkeys writes 2^31-1) because OpenCV 4.5.5 rejects values above 2^24. The
+     * value is clamped to the height, which means the same single strip.
+     */
+    public static byte[] tiffForOpenCv(byte[] data, ImageHeader header) throws BadImageException {
+        Reader r = new Reader(data, java.nio.file.Path.of("tiff"));
+        r.bigEndian = data[0] == 'M';
+        int ifd = (int) r.u32(4);
+        int count = r.u16(ifd);
+        for (int i = 0; i < count; i++) {
+            int e = ifd + 2 + 12 * i;
+            if (r.u16(e) != 278) {
+                continue;
+            }
+            long rows = r.tiffValues(e)[0];
+            if (rows <= header.height()) {
+                return data;
+            }
+            byte[] copy = data.clone();
+            ByteBuffer bb = ByteBuffer.wrap(copy).order(r.bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+            bb.putShort(e + 2, (short) 4).putInt(e + 4, 1).putInt(e + 8, header.height());
+            return copy;
+        }
+        return data;
     }
 
     // ---------------------------------------------------------------- GIF

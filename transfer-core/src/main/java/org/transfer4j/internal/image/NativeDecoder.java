@@ -37,7 +37,11 @@ public final class NativeDecoder {
      *                           the header
      */
     public static RawImage decode(byte[] data, ImageHeader header, Path file) throws BadImageException {
-        RawImage img = header.format() == ImageFormat.GIF ? imageIo(data, header, file) : openCv(data, header, file);
+        RawImage img = switch (header.format()) {
+            case GIF -> imageIo(data, header, file);
+            case TIFF -> openCv(ImageProbe.tiffForOpenCv(data, header), header, file);
+            default -> openCv(data, header, file);
+        };
         if (img.height() != header.height() || img.width() != header.width()) {
             throw new BadImageException(file, BadImageReason.CORRUPT, "decoded " + img.width() + "x" + img.height()
                     + " but the header says " + header.width() + "x" + header.height());
