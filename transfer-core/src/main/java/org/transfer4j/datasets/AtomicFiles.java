@@ -14,6 +14,30 @@ final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * Creates a new empty file ({@code directory == false}) or directory {@code .name.<random>.tmp} beside
+     * {@code target}. Unlike {@code Files.createTemp…} it gets the default permissions (umask), so what is
+     * renamed into place later is as accessible as anything else the user writes.
+     */
+    static Path tempBeside(Path target, boolean directory) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        Path dir = abs.getParent();
+        Files.createDirectories(dir);
+        for (int attempt = 0; ; attempt++) {
+            Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                    + ".tmp");
+            try {
+                return directory ? Files.createDirectory(temp) : Files.createFile(temp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Renames {@code source} to {@code target}, replacing a file; atomically where the file system allows. */
     static void moveReplacing(Path source, Path target) throws IOException {
         try {

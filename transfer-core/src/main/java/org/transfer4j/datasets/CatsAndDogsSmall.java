@@ -124,8 +124,7 @@ public record CatsAndDogsSmall(SplitCounts perClass, ImageVerifier verifier, int
         if (!Files.isRegularFile(archive)) {
             throw new IOException("Archive " + archive + " does not exist or is not a file");
         }
-        Files.createDirectories(out.getParent());
-        Path stage = Files.createTempDirectory(out.getParent(), "." + out.getFileName() + ".tmp-");
+        Path stage = AtomicFiles.tempBeside(out, true);
         try (PetArchive zip = PetArchive.open(archive)) {
             LOG.info("Building {} from {} ({}) into {}", perClass, archive, zip.layout().description(), out);
             List<SkippedFile> skipped = new ArrayList<>();

@@ -106,8 +106,7 @@ public record SyntheticPetArchive(ArchiveLayout layout, int imagesPerClass, List
             }
         }
         Path abs = zip.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+        Path tmp = AtomicFiles.tempBeside(abs, false);
         try {
             try (OutputStream os = Files.newOutputStream(tmp); ZipArchiveOutputStream z = new ZipArchiveOutputStream(os)) {
                 String top = layout == ArchiveLayout.KAGGLE ? "train/" : "PetImages/";

@@ -12,13 +12,29 @@ final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Creates an empty temp file beside {@code target} (same directory, so the final rename is atomic). */
+    /**
+     * Creates an empty temp file {@code .name.<random>.tmp} beside {@code target} (same directory, so the final
+     * rename is atomic). Unlike {@code Files.createTempFile} it gets the default permissions (umask), so the
+     * renamed file is as readable as any other file the user writes.
+     */
     static Path tempBeside(Path target) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Files.createDirectories(dir);
-        return Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        for (int attempt = 0; ; attempt++) {
+            Path temp = dir.resolve("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                    + ".tmp");
+            try {
+                return Files.createFile(temp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** Renames {@code temp} to {@code target}, replacing it; atomically where the file system allows. */
     static void commit(Path temp, Path target) throws IOException {

@@ -108,7 +108,7 @@ public final class EmbeddedDataset {
         Path abs = dir.toAbsolutePath().normalize();
         if (!Files.exists(abs) || isEmptyDirectory(abs)) {
             Files.createDirectories(abs.getParent());
-            Path stage = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
+            Path stage = tempBeside(abs, true);
             try {
                 java.util.Set<Path> made = new java.util.HashSet<>();
                 for (String name : names) {
@@ -131,7 +131,7 @@ public final class EmbeddedDataset {
         for (String name : names) {
             Path target = abs.resolve(name);
             Files.createDirectories(target.getParent());
-            Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+            Path temp = tempBeside(target, false);
             try {
                 try (InputStream in = res.open(name)) {
                     Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
@@ -151,6 +151,28 @@ public final class EmbeddedDataset {
             }
         }
         return dir;
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * Creates a new empty file or directory {@code .name.<random>.tmp} beside {@code target}, with default
+     * permissions (unlike {@code Files.createTemp…}, which makes them owner-only).
+     */
+    static Path tempBeside(Path target, boolean directory) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        Files.createDirectories(abs.getParent());
+        for (int attempt = 0; ; attempt++) {
+            Path temp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                    + ".tmp");
+            try {
+                return directory ? Files.createDirectory(temp) : Files.createFile(temp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {

@@ -126,7 +126,7 @@ public final class MakeFashionDataset {
         Path abs = out.toAbsolutePath().normalize();
         checkReplaceable(abs);
         Files.createDirectories(abs.getParent());
-        Path temp = Files.createTempDirectory(abs.getParent(), "." + abs.getFileName() + ".tmp-");
+        Path temp = EmbeddedDataset.tempBeside(abs, true);
         try {
             for (var e : files.entrySet()) {
                 Path f = temp.resolve(e.getKey());
