@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Transfer learning with pretrained convnets on Deeplearning4j.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DatasetsCommand.class,
         })
 public final class Transfer4j implements Runnable {
 
