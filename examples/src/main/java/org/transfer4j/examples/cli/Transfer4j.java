@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 SummaryCommand.class,
                 PlotCommand.class,
+                DatasetsCommand.class,
         })
 public final class Transfer4j implements Runnable {
 
