@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.internal.io.AtomicFiles;
 
 /**
  * Builds the book's {@code cats_and_dogs_small} tree (Deep Learning with Python, section 5.2, listing 5.4)

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.internal.io.AtomicFiles;
 
 /**
  * Downloads a file over HTTP(S) so that it can be trusted: bytes go to {@code name.part} beside the target,
@@ -146,7 +147,7 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
                 Path part = abs.resolveSibling(abs.getFileName() + ".part");
                 fetch(uri, part, abs.getFileName().toString());
                 verifyDownloaded(uri, part, expected);
-                AtomicFiles.moveReplacing(part, abs);
+                AtomicFiles.commit(part, abs);
                 return target;
             } finally {
                 lock.release();

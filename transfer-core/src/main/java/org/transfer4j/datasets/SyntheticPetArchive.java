@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.transfer4j.internal.io.AtomicFiles;
 
 /**
  * Writes a small zip archive in the layout of Kaggle's dogs-vs-cats {@code train.zip} or Microsoft's
@@ -127,7 +128,7 @@ public record SyntheticPetArchive(ArchiveLayout layout, int imagesPerClass, List
                     z.closeArchiveEntry();
                 }
             }
-            AtomicFiles.moveReplacing(tmp, abs);
+            AtomicFiles.commit(tmp, abs);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
