@@ -1,0 +1,107 @@
+package org.transfer4j.features;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The {@code manifest.json} of a feature cache: what made the features (base model, weights checksum, cut layer,
+ * preprocessing, input size, decoding) and, per image, its relative path, size, modification time and row. It is
+ * written last, atomically: a cache is only trusted through a manifest, and a manifest only names files that were
+ * complete when it was written.
+ *
+ * @param format         manifest format version
+ * @param key            everything that, changed, invalidates every row
+ * @param featureShape   {@code [h, w, c]} of one image's features
+ * @param featuresFile   the features {@code .npy} (N × h × w × c float32) in this folder
+ * @param labelsFile     the labels {@code .npy} (N float32 class indices) in this folder
+ * @param images         one entry per row, in row order
+ * @param skipped        images left out under the SKIP policy, with the reason
+ * @param library        transfer4j version that wrote it
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CacheManifest(
+        @JsonProperty("format") int format,
+        @JsonProperty("key") Key key,
+        @JsonProperty("feature_shape") List<Integer> featureShape,
+        @JsonProperty("features_file") String featuresFile,
+        @JsonProperty("labels_file") String labelsFile,
+        @JsonProperty("images") List<Image> images,
+        @JsonProperty("skipped") List<Skipped> skipped,
+        @JsonProperty("library") String library) {
+
+    /** The current format. */
+    public static final int FORMAT = 1;
+
+    public CacheManifest {
+        Objects.requireNonNull(key, "key");
+        featureShape = List.copyOf(featureShape);
+        images = images == null ? List.of() : List.copyOf(images);
+        skipped = skipped == null ? List.of() : List.copyOf(skipped);
+    }
+
+    /**
+     * What must be equal for cached rows to be reused.
+     *
+     * @param base          conv base name, e.g. {@code vgg16}
+     * @param weights       weights checksum, e.g. {@code md5:6d6b...}
+     * @param cutLayer      last layer run
+     * @param preprocessing e.g. {@code caffe}
+     * @param input         {@code [h, w, c]} fed to the base
+     * @param colorMode     decoding colour mode
+     * @param interpolation resize filter
+     * @param classIndices  class name → index
+     */
+    public record Key(
+            @JsonProperty("base") String base,
+            @JsonProperty("weights") String weights,
+            @JsonProperty("cut_layer") String cutLayer,
+            @JsonProperty("preprocessing") String preprocessing,
+            @JsonProperty("input") List<Integer> input,
+            @JsonProperty("color_mode") String colorMode,
+            @JsonProperty("interpolation") String interpolation,
+            @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices) {
+    }
+
+    /**
+     * One cached image.
+     *
+     * @param path      path relative to the folder, as Keras reports it ({@code cats/cat.1.jpg})
+     * @param size      bytes when extracted
+     * @param mtime     modification time when extracted, milliseconds since the epoch
+     * @param label     class index
+     */
+    public record Image(@JsonProperty("path") String path, @JsonProperty("size") long size,
+            @JsonProperty("mtime") long mtime, @JsonProperty("label") int label) {
+    }
+
+    /**
+     * An image left out.
+     *
+     * @param path   relative path
+     * @param size   bytes
+     * @param mtime  modification time, ms
+     * @param reason why
+     */
+    public record Skipped(@JsonProperty("path") String path, @JsonProperty("size") long size,
+            @JsonProperty("mtime") long mtime, @JsonProperty("reason") String reason) {
+    }
+
+    /** {@link #featureShape()} as an array. */
+    public int[] featureShapeArray() {
+        return featureShape.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Row index by relative path. */
+    public Map<String, Integer> rowsByPath() {
+        Map<String, Integer> rows = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            rows.put(images.get(i).path(), i);
+        }
+        return rows;
+    }
+}
