@@ -24,16 +24,18 @@ public final class TransferPipeline {
     private final ConvBase base;
     private final int firstTrainable;
     private final Head head;
+    private final TrainingOptions training;
 
-    private TransferPipeline(ConvBase base, int firstTrainable, Head head) {
+    private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training) {
         this.base = Objects.requireNonNull(base, "base");
         this.firstTrainable = firstTrainable;
         this.head = head;
+        this.training = Objects.requireNonNull(training, "training");
     }
 
-    /** A pipeline on {@code base}, frozen entirely, without a head yet. */
+    /** A pipeline on {@code base}, frozen entirely, without a head yet, with {@link TrainingOptions#book()}. */
     public static TransferPipeline from(ConvBase base) {
-        return new TransferPipeline(base, base.layers().size(), null);
+        return new TransferPipeline(base, base.layers().size(), null, TrainingOptions.book());
     }
 
     /**
@@ -43,17 +45,170 @@ public final class TransferPipeline {
      * @throws IllegalArgumentException for an unknown layer, listing the valid names
      */
     public TransferPipeline freezeUntil(String layer) {
-        return new TransferPipeline(base, base.indexOf(layer), head);
+        return new TransferPipeline(base, base.indexOf(layer), head, training);
     }
 
     /** Freezes the whole base (the default). */
     public TransferPipeline freezeAll() {
-        return new TransferPipeline(base, base.layers().size(), head);
+        return new TransferPipeline(base, base.layers().size(), head, training);
     }
 
     /** Puts {@code head} on the base (Flatten is implied). */
     public TransferPipeline head(Head head) {
-        return new TransferPipeline(base, firstTrainable, Objects.requireNonNull(head, "head"));
+        return new TransferPipeline(base, firstTrainable, Objects.requireNonNull(head, "head"), training);
+    }
+
+    /** Replaces all training options. */
+    public TransferPipeline training(TrainingOptions options) {
+        return new TransferPipeline(base, firstTrainable, head, options);
+    }
+
+    /** The optimizer, e.g. {@code rmsprop(2e-5)} (the book's). */
+    public TransferPipeline optimizer(Optimizer optimizer) {
+        return training(training.withOptimizer(optimizer));
+    }
+
+    /** Epochs to train (book: 30 for approach 1). */
+    public TransferPipeline epochs(int epochs) {
+        return training(training.withEpochs(epochs));
+    }
+
+    /** Batch size (book: 20). */
+    public TransferPipeline batchSize(int batchSize) {
+        return training(training.withBatchSize(batchSize));
+    }
+
+    /** The seed of shuffles, dropout, head initialisation and augmentation. */
+    public TransferPipeline seed(long seed) {
+        return training(training.withSeed(seed));
+    }
+
+    /** Keras's {@code steps_per_epoch} and {@code validation_steps}; 0 = a full pass. */
+    public TransferPipeline steps(int perEpoch, int validation) {
+        return training(training.withSteps(perEpoch, validation));
+    }
+
+    /** Early stopping on a monitored metric. */
+    public TransferPipeline earlyStopping(org.transfer4j.train.EarlyStopping earlyStopping) {
+        return training(training.withEarlyStopping(earlyStopping));
+    }
+
+    /** Loss weight per class index, for imbalanced folders (Keras's {@code class_weight}). */
+    public TransferPipeline classWeights(java.util.Map<Integer, Double> weights) {
+        return training(training.withClassWeights(weights));
+    }
+
+    /**
+     * Multiplies the learning rate of one trainable layer, or of every trainable layer of a block ({@code block5})
+     * (discriminative learning rates).
+     *
+     * @throws IllegalArgumentException if no base layer or block has that name
+     */
+    public TransferPipeline learningRateMultiplier(String layerOrBlock, double factor) {
+        List<String> layers = base.layerNames().stream()
+                .filter(n -> n.equals(layerOrBlock) || n.startsWith(layerOrBlock + "_")).toList();
+        if (layers.isEmpty()) {
+            throw new IllegalArgumentException("Unknown layer or block '" + layerOrBlock + "' in " + base.name()
+                    + "; layers are " + String.join(", ", base.layerNames()));
+        }
+        TrainingOptions t = training;
+        for (String l : layers) {
+            t = t.withLearningRateMultiplier(l, factor);
+        }
+        return training(t);
+    }
+
+    /** A learning rate per epoch. */
+    public TransferPipeline learningRateSchedule(org.transfer4j.train.LearningRateSchedule schedule) {
+        return training(training.withSchedule(schedule));
+    }
+
+    /** Adds a training callback (progress, checkpoints). */
+    public TransferPipeline listener(org.transfer4j.train.TrainingListener listener) {
+        return training(training.withListener(listener));
+    }
+
+    public TrainingOptions trainingOptions() {
+        return training;
+    }
+
+    /**
+     * Runs the frozen prefix once over {@code folder} and keeps the features at {@link #cutLayer()} in
+     * {@code cacheDirectory}, reusing what is cached (the book's {@code extract_features}, listing 5-17).
+     *
+     * @throws org.transfer4j.model.WeightsException     if the base's weights cannot be had
+     * @throws org.transfer4j.data.BadImageException     under the FAIL policy, naming the bad image
+     */
+    public org.transfer4j.features.FeatureSet extractFeatures(org.transfer4j.data.ImageFolder folder,
+            java.nio.file.Path cacheDirectory, org.transfer4j.features.ExtractionListener listener)
+            throws java.io.IOException, org.transfer4j.data.BadImageException {
+        return extractFeatures(base.loadWeights(), folder, cacheDirectory, listener);
+    }
+
+    /** {@link #extractFeatures(org.transfer4j.data.ImageFolder, java.nio.file.Path,
+     * org.transfer4j.features.ExtractionListener)} with already loaded weights. */
+    public org.transfer4j.features.FeatureSet extractFeatures(org.transfer4j.model.Weights weights,
+            org.transfer4j.data.ImageFolder folder, java.nio.file.Path cacheDirectory,
+            org.transfer4j.features.ExtractionListener listener)
+            throws java.io.IOException, org.transfer4j.data.BadImageException {
+        return org.transfer4j.features.FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
+                .extract(folder, base, weights, cutLayer().name(), listener);
+    }
+
+    /**
+     * Trains the trainable suffix on cached features (the book's approach 1, listing 5-18: the head on conv-base
+     * features, with validation), and returns the trained model.
+     *
+     * @param train      features at {@link #cutLayer()}
+     * @param validation features for {@code val_loss}/{@code val_acc}, or null
+     * @throws IllegalStateException    without a complete head
+     * @throws IllegalArgumentException if the features were taken at another layer or the classes do not fit the head
+     * @throws org.transfer4j.model.WeightsException if unfrozen conv layers need base weights that cannot be had
+     */
+    public TransferModel fit(org.transfer4j.features.FeatureSet train, org.transfer4j.features.FeatureSet validation)
+            throws org.transfer4j.model.WeightsException {
+        Head h = requireHead();
+        checkFeatures(train, "training");
+        if (validation != null) {
+            checkFeatures(validation, "validation");
+            if (!validation.classIndices().equals(train.classIndices())) {
+                throw new IllegalArgumentException("Validation classes " + validation.classIndices()
+                        + " differ from training classes " + train.classIndices());
+            }
+        }
+        checkClasses(h, train.classIndices());
+        TransferModel model = TransferModel.create(this, train.classIndices(), null);
+        return model.fitFeatures(train, validation);
+    }
+
+    void checkFeatures(org.transfer4j.features.FeatureSet set, String what) {
+        if (!java.util.Arrays.equals(set.featureShape(), cutLayer().outputShape())) {
+            throw new IllegalArgumentException("The " + what + " features have shape "
+                    + java.util.Arrays.toString(set.featureShape()) + " but the pipeline cuts after " + cutLayer().name()
+                    + " " + cutLayer().kerasOutputShape() + "; extract them with this pipeline");
+        }
+    }
+
+    static void checkClasses(Head h, java.util.Map<String, Integer> classIndices) {
+        int k = classIndices.size();
+        if (h.loss() == Head.Loss.BINARY_CROSSENTROPY && k != 2) {
+            throw new IllegalArgumentException("A sigmoid head needs exactly 2 classes; the data has " + k + ": "
+                    + classIndices.keySet() + " (use softmax(" + k + "))");
+        }
+        if (h.loss() == Head.Loss.CATEGORICAL_CROSSENTROPY && h.outputUnits() != k) {
+            throw new IllegalArgumentException("The head ends with softmax(" + h.outputUnits() + ") but the data has "
+                    + k + " classes: " + classIndices.keySet());
+        }
+    }
+
+    Head requireHead() {
+        if (head == null) {
+            throw new IllegalStateException("No head: call head(dense(256).dropout(0.5).sigmoid()) first");
+        }
+        if (!head.isComplete()) {
+            throw new IllegalStateException("The head " + head + " has no output layer; end it with sigmoid() or softmax(n)");
+        }
+        return head;
     }
 
     public ConvBase base() {

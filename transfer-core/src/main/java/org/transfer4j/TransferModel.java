@@ -1,0 +1,225 @@
+package org.transfer4j;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.augment.HwcImage;
+import org.transfer4j.data.BadImageException;
+import org.transfer4j.data.ColorMode;
+import org.transfer4j.data.FolderListing;
+import org.transfer4j.data.ImageDecoder;
+import org.transfer4j.data.ImageEntry;
+import org.transfer4j.data.ImageFolder;
+import org.transfer4j.features.FeatureSet;
+import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.model.FeatureExtractor;
+import org.transfer4j.model.Layer;
+import org.transfer4j.model.Weights;
+import org.transfer4j.model.WeightsException;
+import org.transfer4j.train.ArrayBatchSource;
+import org.transfer4j.train.Evaluation;
+import org.transfer4j.train.Trainer;
+
+/**
+ * A trained transfer model: the frozen prefix of the base, the trained suffix (unfrozen conv layers and head), the
+ * class indices and the training {@link History}. Made by {@link TransferPipeline#fit}.
+ *
+ * <p>Owns native memory: close it. Not thread-safe.
+ */
+public final class TransferModel implements AutoCloseable {
+    private final TransferPipeline pipeline;
+    private final Map<String, Integer> classIndices;
+    private Weights baseWeights;
+    private final SuffixNet suffix;
+    private History history = History.empty();
+    private FeatureExtractor prefix;
+    private String stopReason;
+
+    private TransferModel(TransferPipeline pipeline, Map<String, Integer> classIndices, Weights baseWeights,
+            SuffixNet suffix) {
+        this.pipeline = pipeline;
+        this.classIndices = Map.copyOf(new LinkedHashMap<>(classIndices));
+        this.baseWeights = baseWeights;
+        this.suffix = suffix;
+    }
+
+    /** A model with a freshly initialised suffix (weights loaded only if unfrozen conv layers need them). */
+    static TransferModel create(TransferPipeline pipeline, Map<String, Integer> classIndices, Weights weights)
+            throws WeightsException {
+        Head head = pipeline.requireHead();
+        TransferPipeline.checkClasses(head, classIndices);
+        List<Layer> trainable = pipeline.base().layers().subList(pipeline.firstTrainableIndex(),
+                pipeline.base().layers().size());
+        Weights w = weights;
+        if (w == null && !trainable.isEmpty()) {
+            w = pipeline.base().loadWeights();
+        }
+        SuffixNet net = new SuffixNet(pipeline.cutLayer().outputShape(), trainable, w, head,
+                pipeline.trainingOptions().seed());
+        return new TransferModel(pipeline, classIndices, w, net);
+    }
+
+    TransferModel fitFeatures(FeatureSet train, FeatureSet validation) {
+        TrainingOptions o = pipeline.trainingOptions();
+        int units = suffix.head().outputUnits();
+        ArrayBatchSource trainSource = new ArrayBatchSource(train.features(), train.featureShape(), train.classes(),
+                units, o.batchSize(), true, o.seed());
+        ArrayBatchSource validationSource = validation == null ? null : new ArrayBatchSource(validation.features(),
+                validation.featureShape(), validation.classes(), units, o.batchSize(), false, o.seed());
+        Trainer.Result r = Trainer.fit(suffix, trainSource, validationSource, plan(o));
+        history = history.then(r.history());
+        stopReason = r.stopReason();
+        return this;
+    }
+
+    static Trainer.Plan plan(TrainingOptions o) {
+        return new Trainer.Plan(o.epochs(), o.stepsPerEpoch(), o.validationSteps(), o.optimizer(), o.seed(),
+                o.classWeights(), o.lrMultipliers(), o.schedule(), o.earlyStopping(), o.listeners());
+    }
+
+    public TransferPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** The training history (all phases). */
+    public History history() {
+        return history;
+    }
+
+    /** Why training stopped early (early stopping, NaN loss), or null. */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** Class name → index. */
+    public Map<String, Integer> classIndices() {
+        return classIndices;
+    }
+
+    /** Class names in index order. */
+    public List<String> classNames() {
+        List<String> names = new ArrayList<>(classIndices.keySet());
+        names.sort((a, b) -> Integer.compare(classIndices.get(a), classIndices.get(b)));
+        return names;
+    }
+
+    /** Trainable parameters of the suffix. */
+    public long trainableParameters() {
+        return suffix.parameterCount();
+    }
+
+    /** Copies of the suffix's variables by name (for inspection and saving). */
+    public Map<String, INDArray> trainableWeights() {
+        return suffix.variableValues();
+    }
+
+    SuffixNet suffix() {
+        return suffix;
+    }
+
+    /**
+     * Evaluates on cached features (listing 5-18's test evaluation).
+     *
+     * @throws IllegalArgumentException if they were cut elsewhere or have other classes
+     */
+    public Evaluation evaluate(FeatureSet set) {
+        pipeline.checkFeatures(set, "evaluation");
+        if (!set.classIndices().equals(classIndices)) {
+            throw new IllegalArgumentException("Classes " + set.classIndices() + " differ from the model's " + classIndices);
+        }
+        int units = suffix.head().outputUnits();
+        ArrayBatchSource source = new ArrayBatchSource(set.features(), set.featureShape(), set.classes(), units,
+                pipeline.trainingOptions().batchSize(), false, 0);
+        float[] p = new float[set.samples() * units];
+        int at = 0;
+        for (var it = source.pass(0); it.hasNext(); ) {
+            var b = it.next();
+            float[] batch = suffix.predict(b.x()).data().asFloat();
+            System.arraycopy(batch, 0, p, at, batch.length);
+            at += batch.length;
+        }
+        return Evaluation.of(p, units, set.classes(), classNames());
+    }
+
+    /**
+     * Evaluates on an image folder: each image is decoded as the model's input expects, run through the frozen
+     * prefix and the suffix. Never augmented.
+     *
+     * @throws BadImageException under the folder's FAIL policy
+     * @throws WeightsException  if the base weights cannot be had
+     */
+    public Evaluation evaluate(ImageFolder folder) throws IOException, BadImageException {
+        ImageFolder spec = folder.targetSize(pipeline.base().inputHeight(), pipeline.base().inputWidth())
+                .colorMode(ColorMode.RGB).classes(classNames());
+        FolderListing listing = spec.list();
+        ImageDecoder decoder = spec.decoder();
+        int units = suffix.head().outputUnits();
+        List<Float> probabilities = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        List<ImageEntry> entries = listing.entries();
+        int batch = pipeline.trainingOptions().batchSize();
+        for (int from = 0; from < entries.size(); from += batch) {
+            List<HwcImage> images = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            for (ImageEntry e : entries.subList(from, Math.min(from + batch, entries.size()))) {
+                try {
+                    images.add(decoder.decode(e.path()));
+                    labels.add(e.classIndex());
+                } catch (BadImageException ex) {
+                    if (spec.onBadImage() == org.transfer4j.data.BadImagePolicy.FAIL) {
+                        throw ex;
+                    }
+                }
+            }
+            if (images.isEmpty()) {
+                continue;
+            }
+            for (float v : predictImages(images)) {
+                probabilities.add(v);
+            }
+            classes.addAll(labels);
+        }
+        float[] p = new float[probabilities.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = probabilities.get(i);
+        }
+        return Evaluation.of(p, units, classes.stream().mapToInt(Integer::intValue).toArray(), classNames());
+    }
+
+    /** Probabilities ({@code n * units}) of decoded RGB images (0..255) at the model's input size. */
+    float[] predictImages(List<HwcImage> images) throws WeightsException {
+        FeatureExtractor pre = prefix();
+        float[] cut = pre.extract(images);
+        int[] shape = pre.outputShape();
+        INDArray x = Nd4j.create(cut, new long[] {images.size(), shape[0], shape[1], shape[2]}, 'c');
+        return suffix.predict(x).castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    private FeatureExtractor prefix() throws WeightsException {
+        if (prefix == null) {
+            if (baseWeights == null) {
+                baseWeights = pipeline.base().loadWeights();
+            }
+            prefix = pipeline.base().extractor(baseWeights, pipeline.cutLayer().name());
+        }
+        return prefix;
+    }
+
+    @Override
+    public void close() {
+        if (prefix != null) {
+            prefix.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TransferModel[" + pipeline + ", classes " + classIndices + ", " + history.epochs() + " epochs]";
+    }
+}
