@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
         description = "Transfer learning with pretrained convnets on Deeplearning4j.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                QuickstartCommand.class,
                 SummaryCommand.class,
+                ExtractCommand.class,
+                TrainCommand.class,
                 PlotCommand.class,
                 DatasetsCommand.class,
         })

@@ -1,0 +1,109 @@
+package org.transfer4j.examples.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.transfer4j.Head;
+import org.transfer4j.History;
+import org.transfer4j.Optimizers;
+import org.transfer4j.TransferModel;
+import org.transfer4j.TransferPipeline;
+import org.transfer4j.data.BadImageException;
+import org.transfer4j.features.FeatureSet;
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.Weights;
+import org.transfer4j.train.EpochReport;
+import org.transfer4j.train.Evaluation;
+import org.transfer4j.train.TrainingListener;
+
+/**
+ * The book's approach 1 (listings 5-17 to 5-19) as the CLI runs it: extract or reuse conv-base features of
+ * {@code train/}, {@code validation/} and, if present, {@code test/}; train the head; evaluate on test; write
+ * {@code history.json}, {@code metrics.json} and {@code run.json}.
+ */
+final class ApproachOne {
+    /** What a run produced. */
+    record Result(History history, Evaluation test, Evaluation validation, Path out) {
+    }
+
+    private ApproachOne() {
+    }
+
+    static Result run(String command, ModelOptions options, ConvBase base, Path data, Path out, Path cache, Head head,
+            int epochs, double lr, PrintWriter outLine, PrintWriter err) throws IOException, BadImageException {
+        Path train = data.resolve("train");
+        Path validation = data.resolve("validation");
+        Path test = data.resolve("test");
+        for (Path p : new Path[] {train, validation}) {
+            if (!Files.isDirectory(p)) {
+                throw new IllegalArgumentException("--data " + data + " must hold train/ and validation/ (and "
+                        + "optionally test/) as in the book; missing " + p);
+            }
+        }
+        boolean interactive = System.console() != null;
+        TransferPipeline pipeline = TransferPipeline.from(base).head(head).optimizer(Optimizers.rmsprop(lr))
+                .epochs(epochs).batchSize(options.batch).seed(options.seed)
+                .listener(new TrainingListener() {
+                    @Override
+                    public void onEpochEnd(EpochReport report) {
+                        outLine.println(report.line());
+                        outLine.flush();
+                    }
+                });
+        Weights weights = base.loadWeights();
+        FeatureSet trainSet = extract(pipeline, weights, options, train, cache.resolve("train"), err, interactive);
+        FeatureSet validationSet = extract(pipeline, weights, options, validation, cache.resolve("validation"), err,
+                interactive);
+        FeatureSet testSet = Files.isDirectory(test)
+                ? extract(pipeline, weights, options, test, cache.resolve("test"), err, interactive) : null;
+        outLine.printf(Locale.ROOT, "Training %s on %d images (%d validation), %d epochs, batch %d, %s%n",
+                head, trainSet.samples(), validationSet.samples(), epochs, options.batch,
+                pipeline.trainingOptions().optimizer().describe());
+        try (TransferModel model = pipeline.fit(trainSet, validationSet)) {
+            Files.createDirectories(out);
+            RunFiles.writeHistory(out, model.history());
+            Evaluation val = model.evaluate(validationSet);
+            Evaluation tst = testSet == null ? null : model.evaluate(testSet);
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("validation", RunFiles.metrics(val));
+            if (tst != null) {
+                metrics.put("test", RunFiles.metrics(tst));
+            }
+            RunFiles.writeJson(out.resolve("metrics.json"), metrics);
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("approach", "feature extraction (book listings 5-17 to 5-19)");
+            extra.put("features", cache.toAbsolutePath().toString());
+            RunFiles.writeJson(out.resolve("run.json"), RunFiles.provenance(command, pipeline, weights.checksum(), data,
+                    model.history(), model.stopReason(), extra));
+            if (model.stopReason() != null) {
+                err.println("Training stopped: " + model.stopReason());
+            }
+            return new Result(model.history(), tst, val, out);
+        }
+    }
+
+    static FeatureSet extract(TransferPipeline pipeline, Weights weights, ModelOptions options, Path folder, Path cache,
+            PrintWriter err, boolean interactive) throws IOException, BadImageException {
+        String name = folder.getFileName().toString();
+        ProgressLine line = new ProgressLine(err, "Extracting " + name, "img", 1, interactive);
+        FeatureSet set = pipeline.extractFeatures(weights, options.folder(folder), cache,
+                (done, total, rate, eta) -> line.update(done, total, ""));
+        if (set.cacheHit()) {
+            err.printf(Locale.ROOT, "Features of %s: cache hit, %d images reused from %s%n", name, set.reused(), cache);
+        } else {
+            err.printf(Locale.ROOT, "Features of %s: %d images extracted, %d reused, in %s%n", name, set.extracted(),
+                    set.reused(), cache);
+        }
+        if (!set.skipped().isEmpty()) {
+            err.println("Skipped " + set.skipped().size() + " bad images in " + name + ":");
+            set.skipped().skipped().forEach(s -> err.println("  " + s.filename() + ": " + s.reason() + " " + s.message()));
+        }
+        err.flush();
+        return set;
+    }
+}

@@ -1,0 +1,99 @@
+package org.transfer4j.examples.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+import org.transfer4j.data.BadImagePolicy;
+import org.transfer4j.data.ImageFolder;
+import org.transfer4j.data.Interpolation;
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.ImagenetWeights;
+import org.transfer4j.model.Preprocessing;
+import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.WeightsSource;
+import picocli.CommandLine.Option;
+
+/** Model and data options shared by extract, train, fine-tune and quickstart. */
+final class ModelOptions {
+
+    @Option(names = "--weights", paramLabel = "FILE|imagenet|random", defaultValue = "imagenet",
+            description = "VGG16 weights: 'imagenet' (cache dir, else download of Keras's notop h5), a Keras h5 or "
+                    + "DL4J zoo zip FILE, or 'random' (He-normal, seeded by --seed). Default: ${DEFAULT-VALUE}.")
+    String weights;
+
+    @Option(names = "--input", paramLabel = "SIZE", defaultValue = "150",
+            description = "Input size fed to VGG16: H (square) or HxW. Default: ${DEFAULT-VALUE}.")
+    String input;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--preprocess", paramLabel = "caffe|rescale", defaultValue = "caffe",
+            description = "Input preprocessing: 'caffe' (what the ImageNet weights expect: BGR, mean subtracted) or "
+                    + "'rescale' (the book's 1/255). Default: ${DEFAULT-VALUE}.")
+    String preprocess;
+
+    @Option(names = "--on-bad-image", paramLabel = "fail|skip", defaultValue = "fail",
+            description = "What a corrupt or unreadable image does: stop naming it, or skip and report it. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String onBadImage;
+
+    @Option(names = "--interpolation", paramLabel = "nearest|bilinear|bicubic", defaultValue = "nearest",
+            description = "Resize filter (Keras's default is nearest). Default: ${DEFAULT-VALUE}.")
+    String interpolation;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+            description = "Seed of shuffles, dropout, head initialisation, augmentation and random weights. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    /** The conv base these options describe. */
+    ConvBase base() {
+        int[] hw = CliSupport.parseSize(input);
+        return Vgg16.of(hw[0], hw[1], weightsSource()).withPreprocessing(Preprocessing.of(preprocess));
+    }
+
+    WeightsSource weightsSource() {
+        return switch (weights.toLowerCase(Locale.ROOT)) {
+            case "imagenet" -> WeightsSource.imagenet();
+            case "random" -> WeightsSource.random(seed);
+            default -> {
+                Path file = Path.of(weights);
+                if (!java.nio.file.Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("--weights " + weights + ": no such file (or use imagenet / random)");
+                }
+                yield WeightsSource.file(file);
+            }
+        };
+    }
+
+    /** Image folder spec with these options (size and colour mode are set by the pipeline). */
+    ImageFolder folder(Path dir) {
+        return ImageFolder.of(dir).onBadImage(policy()).interpolation(interpolationValue()).batchSize(batch)
+                .seed(seed);
+    }
+
+    BadImagePolicy policy() {
+        return switch (onBadImage.toLowerCase(Locale.ROOT)) {
+            case "fail" -> BadImagePolicy.FAIL;
+            case "skip" -> BadImagePolicy.SKIP;
+            default -> throw new IllegalArgumentException("--on-bad-image " + onBadImage + ": expected fail or skip");
+        };
+    }
+
+    Interpolation interpolationValue() {
+        for (Interpolation i : Interpolation.values()) {
+            if (i.name().equalsIgnoreCase(interpolation)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("--interpolation " + interpolation + ": expected nearest, bilinear or bicubic");
+    }
+
+    /** One line saying where ImageNet weights would be put by hand. */
+    static String imagenetHint() {
+        ImagenetWeights w = ImagenetWeights.vgg16();
+        return "put " + w.url() + " (MD5 " + w.md5() + ") at " + w.cachedFile().toAbsolutePath()
+                + ", or pass --weights FILE";
+    }
+}

@@ -1,0 +1,83 @@
+package org.transfer4j.examples.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.transfer4j.Head;
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.ImagenetWeights;
+import org.transfer4j.model.Preprocessing;
+import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.WeightsSource;
+import org.transfer4j.examples.data.EmbeddedDataset;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code transfer4j quickstart}: approach 1 offline on the embedded dataset. */
+@Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs the book's approach 1 offline on the embedded dataset (Fashion-MNIST shirts vs "
+                + "T-shirts in the book's train/validation/test layout): VGG16 features, a dense head, test accuracy.",
+                "Uses the ImageNet weights if they are in the cache folder; otherwise says so and uses random weights."})
+final class QuickstartCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "transfer4j-quickstart",
+            description = "Working folder (data, features, results). Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--input", paramLabel = "SIZE", defaultValue = "64",
+            description = "Input size fed to VGG16 (the 28x28 images are resized). Default: ${DEFAULT-VALUE}.")
+    int input;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-4",
+            description = "RMSprop learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter outLine = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path data = EmbeddedDataset.extractTo(out.resolve("data"));
+        outLine.println("Dataset: " + data.toAbsolutePath() + " (Fashion-MNIST shirts vs T-shirts, "
+                + EmbeddedDataset.TRAIN_PER_CLASS + "/" + EmbeddedDataset.VALIDATION_PER_CLASS + "/"
+                + EmbeddedDataset.TEST_PER_CLASS + " per class)");
+        ImagenetWeights imagenet = ImagenetWeights.vgg16();
+        ConvBase base;
+        if (imagenet.isCached()) {
+            base = Vgg16.of(input, input, WeightsSource.imagenet());
+            outLine.println("Weights: ImageNet (" + imagenet.cachedFile() + ")");
+        } else {
+            // ImageNet channel means mean nothing to random weights: feed them 0..1 pixels instead.
+            base = Vgg16.of(input, input, WeightsSource.random(seed)).withPreprocessing(Preprocessing.RESCALE);
+            outLine.println("Weights: ImageNet weights not found, continuing with random weights (preprocessing "
+                    + "rescale); to use them, " + ModelOptions.imagenetHint() + ".");
+        }
+        ModelOptions options = new ModelOptions();
+        options.weights = "imagenet";
+        options.input = Integer.toString(input);
+        options.batch = 20;
+        options.preprocess = base.preprocessing().id();
+        options.onBadImage = "fail";
+        options.interpolation = "nearest";
+        options.seed = seed;
+        ApproachOne.Result r = ApproachOne.run("quickstart", options, base, data, out.resolve("results"),
+                out.resolve("features"), Head.parse("dense(256).dropout(0.5).sigmoid()"), epochs, lr, outLine, err);
+        outLine.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f) on %d images%n", r.test().accuracy(),
+                r.test().loss(), java.util.Arrays.stream(r.test().confusion()).flatMapToLong(java.util.Arrays::stream).sum());
+        outLine.println("History: " + r.out().resolve("history.json").toAbsolutePath());
+        outLine.println("Plot it: transfer4j plot " + r.out().resolve("history.json"));
+        return 0;
+    }
+}

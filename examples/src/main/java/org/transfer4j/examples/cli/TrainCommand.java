@@ -1,0 +1,62 @@
+package org.transfer4j.examples.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.transfer4j.Head;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code transfer4j train}: the book's approach 1 (feature extraction, then a dense head). */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Approach 1 of the book (listings 5-17 to 5-19): extract or reuse VGG16 features of "
+                + "DIR/train, DIR/validation and DIR/test, train a dense head on them, evaluate on test.",
+                "Writes history.json (Keras's history.history), metrics.json and run.json into --out."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Book-shaped folder: train/, validation/ and optionally test/, each with class folders.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "transfer4j-run",
+            description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder. Default: OUT/features.")
+    Path cache;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "2e-5",
+            description = "RMSprop learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--head", paramLabel = "DSL", defaultValue = "dense(256).dropout(0.5).sigmoid()",
+            description = "Classifier head. Default: ${DEFAULT-VALUE}.")
+    String head;
+
+    @Mixin
+    ModelOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ApproachOne.Result r = ApproachOne.run("train", options, options.base(), data, this.out,
+                cache != null ? cache : this.out.resolve("features"), Head.parse(head), epochs, lr, out, err);
+        if (r.test() != null) {
+            out.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f)%n", r.test().accuracy(), r.test().loss());
+        }
+        out.println("History: " + r.out().resolve("history.json").toAbsolutePath());
+        return 0;
+    }
+}

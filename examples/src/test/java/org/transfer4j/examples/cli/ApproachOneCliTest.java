@@ -1,0 +1,96 @@
+package org.transfer4j.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfer4j.examples.data.EmbeddedDataset;
+import picocli.CommandLine;
+
+/** extract, train and quickstart on the embedded dataset, small and with random weights. */
+class ApproachOneCliTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Transfer4j.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeAll
+    static void data() throws Exception {
+        data = EmbeddedDataset.extractTo(tmp.resolve("data"));
+    }
+
+    @Test
+    void train_writes_keras_history_metrics_and_provenance() throws Exception {
+        Path out = tmp.resolve("run");
+        Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
+                "--input", "32", "--epochs", "2", "--lr", "1e-4", "--preprocess", "rescale");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Epoch 1/2 - ").contains("Epoch 2/2 - ").contains(" - val_acc: ")
+                .contains("Test accuracy: ");
+        JsonNode history = JsonMapper.builder().build().readTree(out.resolve("history.json").toFile());
+        assertThat(history.fieldNames()).toIterable().containsExactly("loss", "acc", "val_loss", "val_acc");
+        assertThat(history.get("val_acc").size()).isEqualTo(2);
+        JsonNode metrics = JsonMapper.builder().build().readTree(out.resolve("metrics.json").toFile());
+        assertThat(metrics.get("test").get("confusion_matrix").size()).isEqualTo(2);
+        assertThat(metrics.get("test").get("class_names").toString()).isEqualTo("[\"shirts\",\"tshirts\"]");
+        JsonNode run = JsonMapper.builder().build().readTree(out.resolve("run.json").toFile());
+        assertThat(run.get("weights_checksum").asText()).isEqualTo("random:he-normal:seed=42");
+        assertThat(run.get("preprocessing").asText()).isEqualTo("rescale");
+        assertThat(run.get("cut_layer").asText()).isEqualTo("block5_pool");
+    }
+
+    @Test
+    void a_second_extract_is_a_cache_hit() {
+        Path out = tmp.resolve("features");
+        String[] args = {"extract", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
+                "--input", "32"};
+        Run first = run(args);
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.err()).contains("Features of train: 800 images extracted, 0 reused");
+        Run second = run(args);
+        assertThat(second.code()).isZero();
+        assertThat(second.err()).contains("Features of train: cache hit, 800 images reused")
+                .contains("Features of test: cache hit, 400 images reused");
+        assertThat(Files.exists(out.resolve("validation/manifest.json"))).isTrue();
+    }
+
+    @Test
+    void quickstart_runs_offline_and_reports_test_accuracy() {
+        Path out = tmp.resolve("qs");
+        Run r = run("quickstart", "--out", out.toString(), "--input", "32", "--epochs", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("continuing with random weights").contains("Test accuracy: ")
+                .contains("on 400 images").contains(out.resolve("results/history.json").toAbsolutePath().toString());
+    }
+
+    @Test
+    void bad_arguments_fail_with_one_line() {
+        Run r = run("train", "--data", tmp.resolve("nowhere").toString(), "--weights", "random");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("must hold train/ and validation/");
+        Run w = run("extract", "--data", data.toString(), "--out", tmp.resolve("x").toString(), "--weights",
+                tmp.resolve("missing.h5").toString());
+        assertThat(w.code()).isEqualTo(1);
+        assertThat(w.err()).contains("missing.h5: no such file");
+    }
+}
