@@ -33,13 +33,14 @@ import org.transfer4j.train.Trainer;
  * <p>Owns native memory: close it. Not thread-safe.
  */
 public final class TransferModel implements AutoCloseable {
-    private final TransferPipeline pipeline;
+    private TransferPipeline pipeline;
     private final Map<String, Integer> classIndices;
     private Weights baseWeights;
-    private final SuffixNet suffix;
+    private SuffixNet suffix;
     private History history = History.empty();
     private FeatureExtractor prefix;
     private String stopReason;
+    private String augmentation;
 
     private TransferModel(TransferPipeline pipeline, Map<String, Integer> classIndices, Weights baseWeights,
             SuffixNet suffix) {
@@ -199,6 +200,142 @@ public final class TransferModel implements AutoCloseable {
         int[] shape = pre.outputShape();
         INDArray x = Nd4j.create(cut, new long[] {images.size(), shape[0], shape[1], shape[2]}, 'c');
         return suffix.predict(x).castTo(DataType.FLOAT).data().asFloat();
+    }
+
+    /**
+     * Class probabilities of one image file (any format {@link ImageDecoder} reads; grayscale and RGBA are converted
+     * to RGB as Keras's {@code load_img(color_mode='rgb')} does), or of every image under a folder (recursively, in
+     * path order). The model's own preprocessing and input size are used. A file that cannot be read gives a
+     * prediction carrying the error instead of stopping the others.
+     *
+     * @throws IOException if a folder cannot be listed or the base weights cannot be had
+     */
+    public List<Prediction> predict(java.nio.file.Path imageOrFolder) throws IOException {
+        List<java.nio.file.Path> files = new ArrayList<>();
+        if (java.nio.file.Files.isDirectory(imageOrFolder)) {
+            try (var walk = java.nio.file.Files.walk(imageOrFolder)) {
+                walk.filter(java.nio.file.Files::isRegularFile).filter(TransferModel::isImageName).sorted()
+                        .forEach(files::add);
+            }
+        } else if (java.nio.file.Files.exists(imageOrFolder)) {
+            files.add(imageOrFolder);
+        } else {
+            throw new java.nio.file.NoSuchFileException(imageOrFolder.toString());
+        }
+        ImageDecoder decoder = ImageDecoder.create().colorMode(ColorMode.RGB)
+                .targetSize(pipeline.base().inputHeight(), pipeline.base().inputWidth());
+        List<String> names = classNames();
+        int units = suffix.head().outputUnits();
+        List<Prediction> out = new ArrayList<>();
+        int batch = pipeline.trainingOptions().batchSize();
+        for (int from = 0; from < files.size(); from += batch) {
+            List<java.nio.file.Path> chunk = files.subList(from, Math.min(from + batch, files.size()));
+            List<HwcImage> images = new ArrayList<>();
+            List<java.nio.file.Path> ok = new ArrayList<>();
+            Map<java.nio.file.Path, String> errors = new LinkedHashMap<>();
+            for (java.nio.file.Path f : chunk) {
+                try {
+                    images.add(decoder.decode(f));
+                    ok.add(f);
+                } catch (BadImageException e) {
+                    errors.put(f, e.getMessage());
+                }
+            }
+            float[] p = images.isEmpty() ? new float[0] : predictImages(images);
+            int i = 0;
+            for (java.nio.file.Path f : chunk) {
+                if (errors.containsKey(f)) {
+                    out.add(new Prediction(f, Map.of(), null, errors.get(f)));
+                    continue;
+                }
+                Map<String, Double> probabilities = new LinkedHashMap<>();
+                String best;
+                if (units == 1) {
+                    double q = p[i];
+                    probabilities.put(names.get(0), 1 - q);
+                    probabilities.put(names.get(1), q);
+                    best = q > 0.5 ? names.get(1) : names.get(0);
+                } else {
+                    int arg = 0;
+                    for (int j = 0; j < units; j++) {
+                        probabilities.put(names.get(j), (double) p[i * units + j]);
+                        if (p[i * units + j] > p[i * units + arg]) {
+                            arg = j;
+                        }
+                    }
+                    best = names.get(arg);
+                }
+                out.add(new Prediction(f, probabilities, best, null));
+                i++;
+            }
+        }
+        return out;
+    }
+
+    private static boolean isImageName(java.nio.file.Path p) {
+        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return ImageFolder.EXTENSIONS.stream().anyMatch(n::endsWith) || n.endsWith("gif");
+    }
+
+    /**
+     * Saves the model as one zip: configuration and provenance ({@code model.json}), {@code history.json}, the
+     * trainable weights as {@code .npy} and, with {@code includeBaseWeights}, the frozen base's weights too —
+     * otherwise a reference to them by source and checksum, checked when loading. Written atomically.
+     */
+    public void save(java.nio.file.Path file, boolean includeBaseWeights) throws IOException {
+        ModelFile.save(this, file, includeBaseWeights);
+    }
+
+    /**
+     * Loads a model saved by {@link #save}. Base weights come from the file, or from the recorded source (verified
+     * against the recorded checksum).
+     *
+     * @throws IOException naming the file and what is wrong (not a model, inconsistent, weights missing or different)
+     */
+    public static TransferModel load(java.nio.file.Path file) throws IOException {
+        return ModelFile.load(file, null);
+    }
+
+    /** {@link #load(java.nio.file.Path)} taking the base weights from {@code weights} (checked by checksum). */
+    public static TransferModel load(java.nio.file.Path file, org.transfer4j.model.WeightsSource weights)
+            throws IOException {
+        return ModelFile.load(file, weights);
+    }
+
+    Weights baseWeightsForSaving(boolean needed) throws WeightsException {
+        if (needed && baseWeights == null) {
+            baseWeights = pipeline.base().loadWeights();
+        }
+        return baseWeights;
+    }
+
+    String baseWeightsChecksum() throws WeightsException {
+        return baseWeightsForSaving(true).checksum();
+    }
+
+    String augmentationDescription() {
+        return augmentation;
+    }
+
+    void restore(Map<String, INDArray> values, History saved, List<Integer> phaseStarts, String augmentationText) {
+        suffix.setVariableValues(values);
+        History h = History.empty();
+        List<Integer> starts = phaseStarts == null || phaseStarts.isEmpty() ? List.of(0) : phaseStarts;
+        for (int p = 0; p < starts.size(); p++) {
+            int from = starts.get(p);
+            int to = p + 1 < starts.size() ? starts.get(p + 1) : saved.epochs();
+            History phase = History.empty();
+            for (int e = from; e < to; e++) {
+                Map<String, Double> epoch = new LinkedHashMap<>();
+                for (var m : saved.metrics().entrySet()) {
+                    epoch.put(m.getKey(), m.getValue().get(e));
+                }
+                phase = phase.plus(epoch);
+            }
+            h = h.then(phase);
+        }
+        this.history = h;
+        this.augmentation = augmentationText;
     }
 
     private FeatureExtractor prefix() throws WeightsException {

@@ -1,0 +1,259 @@
+package org.transfer4j;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.features.Npy;
+import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.Layer;
+import org.transfer4j.model.LayerWeights;
+import org.transfer4j.model.Preprocessing;
+import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.Weights;
+import org.transfer4j.model.WeightsException;
+import org.transfer4j.model.WeightsSource;
+
+/**
+ * The saved-model format: one zip holding {@code model.json} (configuration and provenance), {@code history.json},
+ * the trainable weights as {@code suffix/<variable>.npy} and, if asked, the base's weights as
+ * {@code base/<layer>_kernel.npy} / {@code _bias.npy} — otherwise a reference to them by source and checksum. Plain
+ * JSON and NumPy files: no Java serialization, and every entry name is checked before it is read.
+ */
+final class ModelFile {
+    static final int FORMAT = 1;
+    static final String CONFIG = "model.json";
+    static final String HISTORY = "history.json";
+    private static final Pattern ENTRY = Pattern.compile("(model\\.json|history\\.json|(suffix|base)/[A-Za-z0-9_]+\\.npy)");
+    private static final long MAX_ENTRY_BYTES = 2L << 30;
+    static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+
+    private ModelFile() {
+    }
+
+    /** {@code model.json}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Config(
+            @JsonProperty("format") int format,
+            @JsonProperty("library") String library,
+            @JsonProperty("base") String base,
+            @JsonProperty("input") List<Integer> input,
+            @JsonProperty("preprocessing") String preprocessing,
+            @JsonProperty("weights_source") String weightsSource,
+            @JsonProperty("weights_file") String weightsFile,
+            @JsonProperty("weights_seed") Long weightsSeed,
+            @JsonProperty("weights_checksum") String weightsChecksum,
+            @JsonProperty("base_weights_embedded") boolean baseWeightsEmbedded,
+            @JsonProperty("freeze_until") String freezeUntil,
+            @JsonProperty("cut_layer") String cutLayer,
+            @JsonProperty("head") String head,
+            @JsonProperty("loss") String loss,
+            @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices,
+            @JsonProperty("optimizer") String optimizer,
+            @JsonProperty("epochs") int epochs,
+            @JsonProperty("batch_size") int batchSize,
+            @JsonProperty("seed") long seed,
+            @JsonProperty("augmentation") String augmentation,
+            @JsonProperty("phase_starts") List<Integer> phaseStarts,
+            @JsonProperty("variables") LinkedHashMap<String, List<Long>> variables) {
+    }
+
+    static void save(TransferModel model, Path file, boolean includeBaseWeights) throws IOException {
+        TransferPipeline p = model.pipeline();
+        Weights weights = model.baseWeightsForSaving(includeBaseWeights);
+        WeightsSource source = p.base().weightsSource();
+        String sourceKind = source instanceof WeightsSource.Random ? "random"
+                : source instanceof WeightsSource.FileSource ? "file" : "imagenet";
+        String weightsFile = source instanceof WeightsSource.FileSource f ? f.path().toAbsolutePath().toString()
+                : source instanceof WeightsSource.Imagenet i ? i.file().map(x -> x.toAbsolutePath().toString()).orElse(null)
+                : null;
+        Long seed = source instanceof WeightsSource.Random r ? r.seed() : null;
+        Map<String, INDArray> suffix = model.trainableWeights();
+        LinkedHashMap<String, List<Long>> shapes = new LinkedHashMap<>();
+        suffix.forEach((k, v) -> shapes.put(k, java.util.Arrays.stream(v.shape()).boxed().toList()));
+        Config config = new Config(FORMAT, library(), p.base().name(),
+                java.util.Arrays.stream(p.base().inputShape()).boxed().toList(), p.base().preprocessing().id(),
+                sourceKind, weightsFile, seed, weights == null ? model.baseWeightsChecksum() : weights.checksum(),
+                includeBaseWeights, p.firstTrainableLayer().map(Layer::name).orElse(null), p.cutLayer().name(),
+                p.requireHead().toString(), p.requireHead().loss().kerasName(),
+                new LinkedHashMap<>(sortedByIndex(model.classIndices())), p.trainingOptions().optimizer().describe(),
+                p.trainingOptions().epochs(), p.trainingOptions().batchSize(), p.trainingOptions().seed(),
+                model.augmentationDescription(), model.history().phaseStarts(), shapes);
+        Path staging = AtomicFiles.tempBeside(file, true);
+        try {
+            Files.writeString(staging.resolve(CONFIG), JSON.writeValueAsString(config));
+            model.history().writeJson(staging.resolve(HISTORY));
+            Files.createDirectories(staging.resolve("suffix"));
+            for (Map.Entry<String, INDArray> e : suffix.entrySet()) {
+                INDArray a = e.getValue().castTo(DataType.FLOAT).dup('c');
+                Npy.write(staging.resolve("suffix/" + e.getKey() + ".npy"), a.data().asFloat(), intShape(a.shape()));
+            }
+            if (includeBaseWeights) {
+                Files.createDirectories(staging.resolve("base"));
+                for (Map.Entry<String, LayerWeights> e : weights.layers().entrySet()) {
+                    LayerWeights w = e.getValue();
+                    Npy.write(staging.resolve("base/" + e.getKey() + "_kernel.npy"), w.kernel(), intShape(w.kernelShape()));
+                    Npy.write(staging.resolve("base/" + e.getKey() + "_bias.npy"), w.bias(), w.bias().length);
+                }
+            }
+            AtomicFiles.write(file, out -> zip(staging, out));
+        } finally {
+            AtomicFiles.deleteTree(staging);
+        }
+    }
+
+    private static void zip(Path dir, OutputStream out) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(out); var files = Files.walk(dir)) {
+            for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+                String name = dir.relativize(p).toString().replace('\\', '/');
+                zip.putNextEntry(new ZipEntry(name));
+                Files.copy(p, zip);
+                zip.closeEntry();
+            }
+        }
+    }
+
+    static TransferModel load(Path file, WeightsSource override) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("No model file at " + file);
+        }
+        Path staging = AtomicFiles.tempBeside(file.toAbsolutePath().resolveSibling(file.getFileName() + ".load"), true);
+        try {
+            unzip(file, staging);
+            if (!Files.isRegularFile(staging.resolve(CONFIG))) {
+                throw new IOException("Model file " + file + " has no " + CONFIG + "; is it a transfer4j model?");
+            }
+            Config c = JSON.readValue(staging.resolve(CONFIG).toFile(), Config.class);
+            if (c.format() != FORMAT) {
+                throw new IOException("Model file " + file + " has format " + c.format() + "; this library reads "
+                        + FORMAT);
+            }
+            if (!"vgg16".equals(c.base())) {
+                throw new IOException("Model file " + file + ": unknown base '" + c.base() + "'");
+            }
+            WeightsSource source = override != null ? override : switch (c.weightsSource()) {
+                case "random" -> WeightsSource.random(c.weightsSeed());
+                case "file" -> WeightsSource.file(Path.of(c.weightsFile()));
+                default -> c.weightsFile() != null ? ((WeightsSource.Imagenet) WeightsSource.imagenet())
+                        .withFile(Path.of(c.weightsFile())) : WeightsSource.imagenet();
+            };
+            ConvBase base = Vgg16.of(c.input().get(0), c.input().get(1), source)
+                    .withPreprocessing(Preprocessing.of(c.preprocessing()));
+            Weights weights;
+            if (c.baseWeightsEmbedded()) {
+                Map<String, LayerWeights> byLayer = new LinkedHashMap<>();
+                for (Layer l : base.layers()) {
+                    if (l.hasWeights()) {
+                        Npy.Floats k = Npy.readFloats(staging.resolve("base/" + l.name() + "_kernel.npy"));
+                        Npy.Floats b = Npy.readFloats(staging.resolve("base/" + l.name() + "_bias.npy"));
+                        byLayer.put(l.name(), new LayerWeights(k.data(), longShape(k.shape()), b.data()));
+                    }
+                }
+                weights = Weights.of(base.layers(), byLayer, c.weightsChecksum(), file + " (embedded base weights)");
+            } else {
+                weights = base.loadWeights();
+                if (!weights.checksum().equals(c.weightsChecksum())) {
+                    throw new WeightsException("Model file " + file + " was trained on base weights "
+                            + c.weightsChecksum() + " but " + weights.description() + " has " + weights.checksum()
+                            + "; pass the original weights file");
+                }
+            }
+            TransferPipeline pipeline = TransferPipeline.from(base).head(Head.parse(c.head()))
+                    .batchSize(c.batchSize()).seed(c.seed());
+            if (c.freezeUntil() != null) {
+                pipeline = pipeline.freezeUntil(c.freezeUntil());
+            }
+            TransferModel model = TransferModel.create(pipeline, c.classIndices(), weights);
+            Map<String, INDArray> values = new LinkedHashMap<>();
+            for (String v : c.variables().keySet()) {
+                Npy.Floats f = Npy.readFloats(staging.resolve("suffix/" + v + ".npy"));
+                values.put(v, Nd4j.create(f.data(), longShape(f.shape()), 'c'));
+            }
+            model.restore(values, History.readJson(staging.resolve(HISTORY)), c.phaseStarts(), c.augmentation());
+            return model;
+        } catch (IllegalArgumentException e) {
+            throw new IOException("Model file " + file + " is inconsistent: " + e.getMessage(), e);
+        } finally {
+            AtomicFiles.deleteTree(staging);
+        }
+    }
+
+    private static void unzip(Path file, Path dir) throws IOException {
+        List<String> seen = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(file); ZipInputStream zip = new ZipInputStream(in)) {
+            ZipEntry e;
+            while ((e = zip.getNextEntry()) != null) {
+                String name = e.getName();
+                if (e.isDirectory()) {
+                    continue;
+                }
+                if (!ENTRY.matcher(name).matches() || seen.contains(name)) {
+                    throw new IOException("Model file " + file + " has an unexpected entry '" + name + "'");
+                }
+                seen.add(name);
+                Path target = dir.resolve(name);
+                Files.createDirectories(target.getParent());
+                try (OutputStream out = Files.newOutputStream(target)) {
+                    byte[] buffer = new byte[1 << 16];
+                    long total = 0;
+                    int n;
+                    while ((n = zip.read(buffer)) >= 0) {
+                        total += n;
+                        if (total > MAX_ENTRY_BYTES) {
+                            throw new IOException("Model file " + file + ": entry '" + name + "' is larger than "
+                                    + MAX_ENTRY_BYTES + " bytes");
+                        }
+                        out.write(buffer, 0, n);
+                    }
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException("Model file " + file + " is not a readable zip: " + e.getMessage(), e);
+        }
+        if (seen.isEmpty()) {
+            throw new IOException("Model file " + file + " is empty or not a zip");
+        }
+    }
+
+    private static Map<String, Integer> sortedByIndex(Map<String, Integer> m) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        m.entrySet().stream().sorted(Map.Entry.comparingByValue()).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    private static int[] intShape(long[] shape) {
+        return java.util.Arrays.stream(shape).mapToInt(Math::toIntExact).toArray();
+    }
+
+    private static long[] longShape(int[] shape) {
+        return java.util.Arrays.stream(shape).asLongStream().toArray();
+    }
+
+    private static String library() {
+        String v = ModelFile.class.getPackage().getImplementationVersion();
+        return "transfer4j " + (v == null ? "development" : v) + ", deeplearning4j 1.0.0-M2.1, java "
+                + System.getProperty("java.version");
+    }
+}
