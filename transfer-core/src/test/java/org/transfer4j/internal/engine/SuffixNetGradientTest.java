@@ -124,10 +124,11 @@ class SuffixNetGradientTest {
     // ---- the check ----
 
     /**
-     * Compares {@code gradients} with central differences of {@code evaluate(...).loss()} on a seeded sample of
-     * entries of every variable (every entry of the small biases). An entry counts as smooth when its difference
+     * Compares {@code gradients} with central differences of {@code evaluate(...).loss()} on 8 seeded entries of
+     * every variable (all entries of variables with at most 8). An entry counts as smooth when its difference
      * quotient at two step sizes agrees; entries where a step crosses a ReLU kink or flips a max-pool winner are
-     * skipped, and most entries must be smooth, so the check cannot pass by skipping.
+     * skipped, but 70% of all entries and a third of each variable's must be smooth, so the check cannot pass by
+     * skipping. (A wrong gradient gives stable difference quotients that disagree with it.)
      */
     static void checkAgainstFiniteDifferences(SuffixNet net, INDArray x, INDArray y, INDArray w, long seed) {
         Map<String, INDArray> grads = net.gradients(x, y, w);
@@ -143,7 +144,7 @@ class SuffixNetGradientTest {
             float[] g = grads.get(v).dup('c').data().asFloat();
             assertThat(maxAbs(g)).as("%s has a non-zero gradient", v).isGreaterThan(1e-4);
             int[] entries = value.length() <= 8 ? java.util.stream.IntStream.range(0, (int) value.length()).toArray()
-                    : pick.ints(0, (int) value.length()).distinct().limit(Math.min(16, value.length())).toArray();
+                    : pick.ints(0, (int) value.length()).distinct().limit(8).toArray();
             int smooth = 0;
             for (int i : entries) {
                 double coarse = difference(net, base, v, i, 6e-3f, x, y, w);
