@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -174,7 +175,7 @@ class Dl4jZooReaderTest {
     void a_truncated_zip_is_rejected_naming_the_file() throws IOException {
         byte[] bytes = Files.readAllBytes(zip);
         Path cut = dir.resolve("truncated.zip");
-        Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(cut, Arrays.copyOf(bytes, bytes.length / 2));
 
         assertThatThrownBy(() -> Vgg16.imagenet(SIZE, SIZE, cut).loadWeights())
                 .isInstanceOf(WeightsException.class)

@@ -2,10 +2,12 @@ package org.transfer4j.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -66,7 +68,7 @@ class NativeOpsTest {
                 image[i] = x[n * per + i];
             }
             double[] ref = ReferenceConvNet.forward(image, H, W, C, List.of(conv), weights);
-            float[] mine = java.util.Arrays.copyOfRange(ours, n * outPer, (n + 1) * outPer);
+            float[] mine = Arrays.copyOfRange(ours, n * outPer, (n + 1) * outPer);
             assertClose(mine, ref, 1e-5, "image " + n);
         }
     }
@@ -150,7 +152,7 @@ class NativeOpsTest {
                 image[i] = x[n * per + i];
             }
             double[] ref = ReferenceConvNet.forward(image, h, w, C, List.of(pool), none);
-            assertClose(java.util.Arrays.copyOfRange(ours, n * outPer, (n + 1) * outPer), ref, 0, "image " + n);
+            assertClose(Arrays.copyOfRange(ours, n * outPer, (n + 1) * outPer), ref, 0, "image " + n);
         }
     }
 
@@ -179,7 +181,7 @@ class NativeOpsTest {
                 }
             }
         }
-        long nonZero = java.util.stream.IntStream.range(0, dx.length).filter(i -> dx[i] != 0).count();
+        long nonZero = IntStream.range(0, dx.length).filter(i -> dx[i] != 0).count();
         assertThat(nonZero).as("one input per window receives its gradient").isEqualTo(rr.length);
     }
 
@@ -295,7 +297,7 @@ class NativeOpsTest {
     }
 
     static long countNegative(double[] v) {
-        return java.util.Arrays.stream(v).filter(d -> d < 0).count();
+        return Arrays.stream(v).filter(d -> d < 0).count();
     }
 
     /** Every value within {@code rel} of the reference's largest magnitude (plus float rounding). */

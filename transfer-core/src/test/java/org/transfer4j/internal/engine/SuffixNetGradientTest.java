@@ -3,10 +3,12 @@ package org.transfer4j.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -94,7 +96,7 @@ class SuffixNetGradientTest {
             }
             double[] expected = sum.dup('c').data().asDouble();
             double[] actual = batch.get(v).castTo(DataType.DOUBLE).dup('c').data().asDouble();
-            double scale = java.util.Arrays.stream(expected).map(Math::abs).max().orElse(0);
+            double scale = Arrays.stream(expected).map(Math::abs).max().orElse(0);
             assertThat(scale).as("%s has a non-zero gradient", v).isPositive();
             for (int j = 0; j < expected.length; j++) {
                 assertThat(Math.abs(actual[j] - expected[j])).as("%s[%d]", v, j).isLessThanOrEqualTo(1e-5 * scale);
@@ -143,7 +145,7 @@ class SuffixNetGradientTest {
             assertThat(grads.get(v).shape()).as(v).containsExactly(value.shape());
             float[] g = grads.get(v).dup('c').data().asFloat();
             assertThat(maxAbs(g)).as("%s has a non-zero gradient", v).isGreaterThan(1e-4);
-            int[] entries = value.length() <= 8 ? java.util.stream.IntStream.range(0, (int) value.length()).toArray()
+            int[] entries = value.length() <= 8 ? IntStream.range(0, (int) value.length()).toArray()
                     : pick.ints(0, (int) value.length()).distinct().limit(8).toArray();
             int smooth = 0;
             for (int i : entries) {

@@ -2,6 +2,7 @@ package org.transfer4j.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -77,7 +78,7 @@ class SuffixNetVsFrozenGraphTest {
         }
         int flat = block2Out.length / BATCH;
         SuffixNet net = new SuffixNet(base.layer("block1_pool").outputShape(), block2, weights, Heads.sigmoid(), 1);
-        double rms = Math.sqrt(java.util.Arrays.stream(toDouble(block2Out)).map(v -> v * v).sum() / block2Out.length);
+        double rms = Math.sqrt(Arrays.stream(toDouble(block2Out)).map(v -> v * v).sum() / block2Out.length);
         assertThat(rms).as("block2_pool features are not all zero").isPositive();
         SplittableRandom r = new SplittableRandom(79);
         float[] projection = new float[flat];
