@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer.Type;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,7 +55,9 @@ public final class Dl4jZooReader {
                 if (!layer.hasWeights()) {
                     continue;
                 }
-                org.deeplearning4j.nn.api.Layer l = graph.getLayer(layer.name());
+                // getVertex, not getLayer: DL4J's getLayer(name) throws IllegalStateException for an unknown name
+                GraphVertex vertex = graph.getVertex(layer.name());
+                org.deeplearning4j.nn.api.Layer l = vertex == null || !vertex.hasLayer() ? null : vertex.getLayer();
                 if (l == null || l.type() != Type.CONVOLUTIONAL) {
                     throw new WeightsException("DL4J model " + file + " has no convolution layer '" + layer.name()
                             + "'; its layers are " + Arrays.stream(graph.getLayers()).map(x -> x.conf().getLayer()
