@@ -79,6 +79,73 @@ public final class TransferModel implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The book's fine-tuning (listings 5-22, 5-23): continues training with {@code next}'s freeze point, optimizer
+     * and epochs — typically {@code pipeline().freezeUntil("block5_conv1").optimizer(rmsprop(1e-5)).epochs(100)} —
+     * starting from the trained head. Layers before the new freeze point stay frozen (bit-identical); the newly
+     * unfrozen conv layers start from the base's weights. The phase is appended to {@link #history()}, with its
+     * start recorded in {@link History#phaseStarts()}. The optimizer starts afresh, as Keras's {@code compile} does.
+     *
+     * @param next        the same base, head and classes, with a freeze point at or before the current one
+     * @param train       features at {@code next.cutLayer()}
+     * @param validation  features at {@code next.cutLayer()}, or null
+     * @throws IllegalArgumentException if {@code next} changes the base, head or classes, or freezes more
+     */
+    public TransferModel fineTune(TransferPipeline next, FeatureSet train, FeatureSet validation)
+            throws WeightsException {
+        SuffixNet net = unfrozen(next);
+        next.checkFeatures(train, "training");
+        if (validation != null) {
+            next.checkFeatures(validation, "validation");
+        }
+        TrainingOptions o = next.trainingOptions();
+        int units = net.head().outputUnits();
+        ArrayBatchSource trainSource = new ArrayBatchSource(train.features(), train.featureShape(), train.classes(),
+                units, o.batchSize(), true, o.seed());
+        ArrayBatchSource validationSource = validation == null ? null : new ArrayBatchSource(validation.features(),
+                validation.featureShape(), validation.classes(), units, o.batchSize(), false, o.seed());
+        return continueWith(next, net, trainSource, validationSource);
+    }
+
+    /** Builds the next phase's suffix, copying the trained head (and trained conv layers) into it. */
+    SuffixNet unfrozen(TransferPipeline next) throws WeightsException {
+        if (!next.base().name().equals(pipeline.base().name())
+                || !java.util.Arrays.equals(next.base().inputShape(), pipeline.base().inputShape())
+                || !next.requireHead().equals(pipeline.requireHead())) {
+            throw new IllegalArgumentException("Fine-tuning must keep the base and head: have " + pipeline
+                    + ", got " + next);
+        }
+        if (next.firstTrainableIndex() > pipeline.firstTrainableIndex()) {
+            throw new IllegalArgumentException("Fine-tuning can only unfreeze more layers: the model trains from "
+                    + pipeline.firstTrainableLayer().map(Layer::name).orElse("the head") + ", the next phase from "
+                    + next.firstTrainableLayer().map(Layer::name).orElse("the head"));
+        }
+        if (baseWeights == null) {
+            baseWeights = pipeline.base().loadWeights();
+        }
+        List<Layer> trainable = next.base().layers().subList(next.firstTrainableIndex(), next.base().layers().size());
+        SuffixNet net = new SuffixNet(next.cutLayer().outputShape(), trainable, baseWeights, next.requireHead(),
+                next.trainingOptions().seed());
+        Map<String, INDArray> values = net.variableValues();
+        values.putAll(suffix.variableValues());
+        net.setVariableValues(values);
+        return net;
+    }
+
+    TransferModel continueWith(TransferPipeline next, SuffixNet net, org.transfer4j.train.BatchSource train,
+            org.transfer4j.train.BatchSource validation) {
+        Trainer.Result r = Trainer.fit(net, train, validation, plan(next.trainingOptions()));
+        history = history.then(r.history());
+        stopReason = r.stopReason();
+        suffix = net;
+        pipeline = next;
+        if (prefix != null) {
+            prefix.close();
+            prefix = null;
+        }
+        return this;
+    }
+
     static Trainer.Plan plan(TrainingOptions o) {
         return new Trainer.Plan(o.epochs(), o.stepsPerEpoch(), o.validationSteps(), o.optimizer(), o.seed(),
                 o.classWeights(), o.lrMultipliers(), o.schedule(), o.earlyStopping(), o.listeners());
