@@ -274,6 +274,15 @@ public final class Augmentation {
         return widthShift(rangeOf("width_shift_range", () -> ShiftRange.choices(values)));
     }
 
+    /**
+     * {@code width_shift_range} as a Python list of ints: a random element times ±1 whole pixels.
+     *
+     * @throws IllegalArgumentException if {@code values} is empty
+     */
+    public Augmentation widthShiftChoices(int... values) {
+        return widthShift(rangeOf("width_shift_range", () -> ShiftRange.choices(values)));
+    }
+
     /** {@code width_shift_range} as a {@link ShiftRange}. */
     public Augmentation widthShift(ShiftRange range) {
         Objects.requireNonNull(range, "width_shift_range");
@@ -304,6 +313,15 @@ public final class Augmentation {
      * @throws IllegalArgumentException if {@code values} is empty or not finite
      */
     public Augmentation heightShiftChoices(double... values) {
+        return heightShift(rangeOf("height_shift_range", () -> ShiftRange.choices(values)));
+    }
+
+    /**
+     * {@code height_shift_range} as a Python list of ints (see {@link #widthShiftChoices(int...)}).
+     *
+     * @throws IllegalArgumentException if {@code values} is empty
+     */
+    public Augmentation heightShiftChoices(int... values) {
         return heightShift(rangeOf("height_shift_range", () -> ShiftRange.choices(values)));
     }
 
@@ -1047,6 +1065,10 @@ public final class Augmentation {
                 return ShiftRange.uniform(n.doubleValue());
             }
             if (v instanceof List<?> list) {
+                if (!list.isEmpty() && list.stream().allMatch(x -> x instanceof Integer || x instanceof Long
+                        || x instanceof Short || x instanceof Byte)) {
+                    return ShiftRange.choices(list.stream().mapToInt(x -> Math.toIntExact(((Number) x).longValue())).toArray());
+                }
                 double[] d = new double[list.size()];
                 for (int i = 0; i < d.length; i++) {
                     d[i] = num(key, list.get(i));

@@ -15,14 +15,14 @@ import java.util.random.RandomGenerator;
  *       {@code (-n, n)}; so {@code 2} gives {-1, 0, 1} with P(0) = 1/2 and {@code 1} always gives 0 (Keras
  *       distinguishes the Python int 2 from the float 2.0);</li>
  *   <li>{@link #choices(double...) choices(v...)}: a random element times a random sign, multiplied by the size only
- *       if the largest element is {@code < 1};</li>
+ *       if the largest element is {@code < 1} ({@link #choices(int...)} for a list of Python ints);</li>
  *   <li>{@link #none()} (or a value of 0): no shift and no random draw.</li>
  * </ul>
  * Immutable and thread-safe.
  */
 public final class ShiftRange {
 
-    private enum Kind { NONE, UNIFORM, INTEGER, CHOICES }
+    private enum Kind { NONE, UNIFORM, INTEGER, CHOICES, INTEGER_CHOICES }
 
     private static final ShiftRange NONE = new ShiftRange(Kind.NONE, 0, new double[0]);
 
@@ -85,6 +85,19 @@ public final class ShiftRange {
         return new ShiftRange(Kind.CHOICES, 0, values.clone());
     }
 
+    /**
+     * A list of integer choices, as a Python list of ints in Keras: like {@link #choices(double...)} but the result
+     * is an integer number of pixels (no {@code -0.0}), as numpy's integer arithmetic gives.
+     *
+     * @throws IllegalArgumentException if {@code values} is empty
+     */
+    public static ShiftRange choices(int... values) {
+        if (values == null || values.length == 0) {
+            throw new IllegalArgumentException("shift choices must hold at least one value; got none");
+        }
+        return new ShiftRange(Kind.INTEGER_CHOICES, 0, Arrays.stream(values).asDoubleStream().toArray());
+    }
+
     /** Whether a shift is drawn at all. */
     public boolean isEnabled() {
         return kind != Kind.NONE;
@@ -95,7 +108,7 @@ public final class ShiftRange {
         return switch (kind) {
             case NONE, INTEGER -> false;
             case UNIFORM -> value < 1;
-            case CHOICES -> Arrays.stream(choices).max().orElseThrow() < 1;
+            case CHOICES, INTEGER_CHOICES -> Arrays.stream(choices).max().orElseThrow() < 1;
         };
     }
 
@@ -113,10 +126,15 @@ public final class ShiftRange {
             case UNIFORM:
                 v = Augmentation.uniform(rng, -value, value);
                 break;
-            case INTEGER:
-                v = rng.nextInt((int) value);
-                v *= rng.nextBoolean() ? 1 : -1;
-                break;
+            case INTEGER: {
+                long k = rng.nextInt((int) value);
+                return k * (rng.nextBoolean() ? 1 : -1);          // integer arithmetic: never -0.0
+            }
+            case INTEGER_CHOICES: {
+                long k = (long) choices[rng.nextInt(choices.length)];
+                k *= rng.nextBoolean() ? 1 : -1;
+                return scalesWithSize() ? (double) (k * size) : (double) k;
+            }
             case CHOICES:
                 v = choices[rng.nextInt(choices.length)];
                 v *= rng.nextBoolean() ? 1 : -1;
@@ -134,6 +152,7 @@ public final class ShiftRange {
             case UNIFORM -> value;
             case INTEGER -> (int) value;
             case CHOICES -> Arrays.stream(choices).boxed().toList();
+            case INTEGER_CHOICES -> Arrays.stream(choices).mapToObj(d -> (int) d).toList();
         };
     }
 
@@ -155,6 +174,7 @@ public final class ShiftRange {
             case UNIFORM -> Double.toString(value);
             case INTEGER -> Integer.toString((int) value);
             case CHOICES -> Arrays.toString(choices);
+            case INTEGER_CHOICES -> Arrays.toString(Arrays.stream(choices).mapToInt(d -> (int) d).toArray());
         };
     }
 }
