@@ -19,6 +19,11 @@ final class Warp {
     static final int WRAP = 3;
     static final int MIRROR = 4;
 
+    /** Per-thread copy of the source image widened to double (the bilinear kernel reads each value ~4 times). */
+    private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+    /** Largest scratch kept per thread: 2^21 doubles (16 MB), e.g. 800x800x3; larger images allocate per call. */
+    private static final int MAX_CACHED_SCRATCH = 1 << 21;
+
     private Warp() {
     }
 
@@ -165,21 +170,53 @@ final class Warp {
      */
     static void affineFast(float[] src, int srcOff, int h, int w, int channels, double[] m, int order, int mode,
                            double cval, boolean flipH, boolean flipV, float[] dst, int dstOff) {
-        final double m00 = m[0];
-        final double m02 = m[2];
-        final double m10 = m[3];
-        final double m12 = m[5];
         final double[] colR = new double[w];
         final double[] colC = new double[w];
         for (int c = 0; c < w; c++) {
             colR[c] = c * m[1];
             colC[c] = c * m[4];
         }
+        if (order == 1) {
+            int n = h * w * channels;
+            double[] wide = SCRATCH.get();
+            if (wide.length < n) {
+                wide = new double[n];
+                if (n <= MAX_CACHED_SCRATCH) {
+                    SCRATCH.set(wide);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                wide[i] = src[srcOff + i];          // exact: every float is a double
+            }
+            bilinear(wide, h, w, channels, m, colR, colC, mode, cval, flipH, flipV, dst, dstOff);
+        } else {
+            nearest(src, srcOff, h, w, channels, m, colR, colC, mode, cval, flipH, flipV, dst, dstOff);
+        }
+    }
+
+    /**
+     * Order 1. Per axis, an in-range coordinate x in [0, n-1] needs no mapping: tap i = (int) x (= floor), weight
+     * w0 = 1 - (x - i), second tap i + 1 (mapped only when i = n-1). With fill mode nearest, x < 0 maps to 0 and
+     * x > n-1 to n-1, both with w0 = 1 and the same second tap as the general code computes. Everything else
+     * (other modes outside the image, NaN) takes the general {@link #axis} path.
+     */
+    private static void bilinear(double[] src, int h, int w, int channels, double[] m, double[] colR,
+                                 double[] colC, int mode, double cval, boolean flipH, boolean flipV, float[] dst,
+                                 int dstOff) {
+        final double m00 = m[0];
+        final double m02 = m[2];
+        final double m10 = m[3];
+        final double m12 = m[5];
         final int hm1 = h - 1;
         final int wm1 = w - 1;
         final double hMax = hm1;
         final double wMax = wm1;
         final int spline = splineMode(mode);
+        final boolean nearestFill = mode == NEAREST;
+        final int rLowTap = tapIndex(1, h, spline);
+        final int rHighTap = tapIndex(h, h, spline);
+        final int cLowTap = tapIndex(1, w, spline);
+        final int cHighTap = tapIndex(w, w, spline);
         final float fill = (float) cval;
         final int rowStride = w * channels;
         final int[] taps = new int[2];
@@ -192,20 +229,22 @@ final class Warp {
             for (int c = 0; c < w; c++, o += colStep) {
                 final double xr = (br + colR[c]) + m02;
                 final double xc = (bc + colC[c]) + m12;
-                int r0;
-                int r1;
-                double wr0;
+                final int r0;
+                final int r1;
+                final double wr0;
                 if (xr >= 0.0 && xr <= hMax) {
-                    if (order == 1) {
-                        r0 = (int) xr;
-                        wr0 = 1.0 - (xr - r0);
-                        r1 = r0 < hm1 ? r0 + 1 : tapIndex(r0 + 1L, h, spline);
-                    } else {
-                        r0 = (int) (xr + 0.5);
-                        r1 = r0;
-                        wr0 = 1.0;
-                    }
-                } else if (axis(xr, h, mode, order, taps, weight)) {
+                    r0 = (int) xr;
+                    wr0 = 1.0 - (xr - r0);
+                    r1 = r0 < hm1 ? r0 + 1 : rHighTap;
+                } else if (nearestFill && xr < 0.0) {
+                    r0 = 0;
+                    wr0 = 1.0;
+                    r1 = rLowTap;
+                } else if (nearestFill && xr > hMax) {
+                    r0 = hm1;
+                    wr0 = 1.0;
+                    r1 = rHighTap;
+                } else if (axis(xr, h, mode, 1, taps, weight)) {
                     fill(dst, o, channels, fill);
                     continue;
                 } else {
@@ -213,20 +252,22 @@ final class Warp {
                     r1 = taps[1];
                     wr0 = weight[0];
                 }
-                int c0;
-                int c1;
-                double wc0;
+                final int c0;
+                final int c1;
+                final double wc0;
                 if (xc >= 0.0 && xc <= wMax) {
-                    if (order == 1) {
-                        c0 = (int) xc;
-                        wc0 = 1.0 - (xc - c0);
-                        c1 = c0 < wm1 ? c0 + 1 : tapIndex(c0 + 1L, w, spline);
-                    } else {
-                        c0 = (int) (xc + 0.5);
-                        c1 = c0;
-                        wc0 = 1.0;
-                    }
-                } else if (axis(xc, w, mode, order, taps, weight)) {
+                    c0 = (int) xc;
+                    wc0 = 1.0 - (xc - c0);
+                    c1 = c0 < wm1 ? c0 + 1 : cHighTap;
+                } else if (nearestFill && xc < 0.0) {
+                    c0 = 0;
+                    wc0 = 1.0;
+                    c1 = cLowTap;
+                } else if (nearestFill && xc > wMax) {
+                    c0 = wm1;
+                    wc0 = 1.0;
+                    c1 = cHighTap;
+                } else if (axis(xc, w, mode, 1, taps, weight)) {
                     fill(dst, o, channels, fill);
                     continue;
                 } else {
@@ -234,25 +275,76 @@ final class Warp {
                     c1 = taps[1];
                     wc0 = weight[0];
                 }
-                if (order == 1) {
-                    final double wr1 = 1.0 - wr0;
-                    final double wc1 = 1.0 - wc0;
-                    final int p00 = srcOff + r0 * rowStride + c0 * channels;
-                    final int p01 = srcOff + r0 * rowStride + c1 * channels;
-                    final int p10 = srcOff + r1 * rowStride + c0 * channels;
-                    final int p11 = srcOff + r1 * rowStride + c1 * channels;
-                    for (int k = 0; k < channels; k++) {
-                        double t = 0.0 + (src[p00 + k] * wr0) * wc0;
-                        t = t + (src[p01 + k] * wr0) * wc1;
-                        t = t + (src[p10 + k] * wr1) * wc0;
-                        t = t + (src[p11 + k] * wr1) * wc1;
-                        dst[o + k] = (float) t;
-                    }
+                final double wr1 = 1.0 - wr0;
+                final double wc1 = 1.0 - wc0;
+                final int row0 = r0 * rowStride;
+                final int row1 = r1 * rowStride;
+                final int p00 = row0 + c0 * channels;
+                final int p01 = row0 + c1 * channels;
+                final int p10 = row1 + c0 * channels;
+                final int p11 = row1 + c1 * channels;
+                if (channels == 3) {
+                    dst[o] = (float) ((((0.0 + (src[p00] * wr0) * wc0) + (src[p01] * wr0) * wc1)
+                            + (src[p10] * wr1) * wc0) + (src[p11] * wr1) * wc1);
+                    dst[o + 1] = (float) ((((0.0 + (src[p00 + 1] * wr0) * wc0) + (src[p01 + 1] * wr0) * wc1)
+                            + (src[p10 + 1] * wr1) * wc0) + (src[p11 + 1] * wr1) * wc1);
+                    dst[o + 2] = (float) ((((0.0 + (src[p00 + 2] * wr0) * wc0) + (src[p01 + 2] * wr0) * wc1)
+                            + (src[p10 + 2] * wr1) * wc0) + (src[p11 + 2] * wr1) * wc1);
                 } else {
-                    final int p = srcOff + r0 * rowStride + c0 * channels;
                     for (int k = 0; k < channels; k++) {
-                        dst[o + k] = (float) (0.0 + src[p + k]);
+                        dst[o + k] = (float) ((((0.0 + (src[p00 + k] * wr0) * wc0) + (src[p01 + k] * wr0) * wc1)
+                                + (src[p10 + k] * wr1) * wc0) + (src[p11 + k] * wr1) * wc1);
                     }
+                }
+            }
+        }
+    }
+
+    /** Order 0: source tap floor(x + 0.5); in range that is (int) (x + 0.5), and it never leaves [0, n-1]. */
+    private static void nearest(float[] src, int srcOff, int h, int w, int channels, double[] m, double[] colR,
+                                double[] colC, int mode, double cval, boolean flipH, boolean flipV, float[] dst,
+                                int dstOff) {
+        final double m00 = m[0];
+        final double m02 = m[2];
+        final double m10 = m[3];
+        final double m12 = m[5];
+        final int hm1 = h - 1;
+        final int wm1 = w - 1;
+        final double hMax = hm1;
+        final double wMax = wm1;
+        final float fill = (float) cval;
+        final int rowStride = w * channels;
+        final int[] taps = new int[2];
+        final double[] weight = new double[1];
+        final int colStep = flipH ? -channels : channels;
+        for (int r = 0; r < h; r++) {
+            final double br = 0.0 + r * m00;
+            final double bc = 0.0 + r * m10;
+            int o = dstOff + (flipV ? hm1 - r : r) * rowStride + (flipH ? wm1 * channels : 0);
+            for (int c = 0; c < w; c++, o += colStep) {
+                final double xr = (br + colR[c]) + m02;
+                final double xc = (bc + colC[c]) + m12;
+                final int r0;
+                if (xr >= 0.0 && xr <= hMax) {
+                    r0 = (int) (xr + 0.5);
+                } else if (axis(xr, h, mode, 0, taps, weight)) {
+                    fill(dst, o, channels, fill);
+                    continue;
+                } else {
+                    r0 = taps[0];
+                }
+                final int c0;
+                if (xc >= 0.0 && xc <= wMax) {
+                    c0 = (int) (xc + 0.5);
+                } else if (axis(xc, w, mode, 0, taps, weight)) {
+                    fill(dst, o, channels, fill);
+                    continue;
+                } else {
+                    c0 = taps[0];
+                }
+                final int p = srcOff + r0 * rowStride + c0 * channels;
+                for (int k = 0; k < channels; k++) {
+                    dst[o + k] = (float) (0.0 + src[p + k]);
                 }
             }
         }
