@@ -68,7 +68,7 @@ public record FeaturewiseStats(float[] mean, float[] std) {
         for (HwcImage img : sample) {
             float[] p = img.pixels();
             for (int i = 0; i < p.length; i++) {
-                double d = (float) (p[i] - mean[i % channels]);
+                double d = p[i] - mean[i % channels];   // float32 subtraction, as x -= mean
                 sq[i % channels] += d * d;
             }
         }
