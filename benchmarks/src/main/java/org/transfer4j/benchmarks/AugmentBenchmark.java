@@ -56,17 +56,32 @@ public class AugmentBenchmark {
     @Param({"150"})
     public int size;
 
-    @Param({"1", "2"})
-    public int threads;
-
     @Param({"32"})
     public int batchSize;
 
     private Augmentation augmentation;
-    private Augmenter augmenter;
     private ImageSource source;
     private List<HwcImage> images;
     private long epoch;
+
+    /** The threaded augmenter, only for {@link #augmenter}, so that {@code threads} varies only there. */
+    @State(Scope.Benchmark)
+    public static class Workers {
+        @Param({"1", "2"})
+        public int threads;
+
+        Augmenter augmenter;
+
+        @Setup(Level.Trial)
+        public void start(AugmentBenchmark bench) {
+            augmenter = Augmenter.builder(bench.augmentation).threads(threads).batchSize(bench.batchSize).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            augmenter.close();
+        }
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -81,19 +96,13 @@ public class AugmentBenchmark {
             images.add(new HwcImage(size, size, 3, px));
         }
         source = ImageSource.of(images);
-        augmenter = Augmenter.builder(augmentation).threads(threads).batchSize(batchSize).build();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        augmenter.close();
     }
 
     /** A whole epoch through the threaded {@link Augmenter}; score = images/s. */
     @Benchmark
     @OperationsPerInvocation(IMAGES)
-    public void augmenter(Blackhole bh) {
-        try (Augmenter.Epoch batches = augmenter.epoch(source, epoch++)) {
+    public void augmenter(Workers workers, Blackhole bh) {
+        try (Augmenter.Epoch batches = workers.augmenter.epoch(source, epoch++)) {
             while (batches.hasNext()) {
                 Batch b = batches.next();
                 bh.consume(b.data());

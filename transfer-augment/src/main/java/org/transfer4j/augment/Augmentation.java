@@ -595,7 +595,7 @@ public final class Augmentation {
 
     /**
      * {@link #applyTransform(HwcImage, RandomTransform)} writing into {@code dst} at {@code offset} (e.g. a slot of
-     * an NHWC batch array) without allocating an image.
+     * an NHWC batch array) without allocating an image. {@code dst} may be {@code x}'s own pixel array (in place).
      *
      * @throws IllegalArgumentException if {@code dst} is too small, or for brightness on 2 or more than 4 channels
      */
@@ -608,11 +608,12 @@ public final class Augmentation {
         if (t.brightness().isPresent()) {
             checkBrightnessChannels(c);
         }
+        float[] src = x.pixels() == dst ? x.pixels().clone() : x.pixels();   // in place: read from a copy
         if (t.isAffine()) {
-            Warp.affineFast(x.pixels(), 0, h, w, c, topRows(t.matrix(h, w)), interpolation.order(),
+            Warp.affineFast(src, 0, h, w, c, topRows(t.matrix(h, w)), interpolation.order(),
                     Warp.mode(fillMode), cval, t.flipHorizontal(), t.flipVertical(), dst, offset);
         } else {
-            Warp.copyFlipped(x.pixels(), 0, h, w, c, t.flipHorizontal(), t.flipVertical(), dst, offset);
+            Warp.copyFlipped(src, 0, h, w, c, t.flipHorizontal(), t.flipVertical(), dst, offset);
         }
         if (t.channelShiftIntensity().isPresent()) {
             Warp.channelShift(dst, offset, len, t.channelShiftIntensity().getAsDouble());

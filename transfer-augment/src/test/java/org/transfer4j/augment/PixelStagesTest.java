@@ -94,6 +94,19 @@ class PixelStagesTest {
     }
 
     @Test
+    void transforms_can_run_in_place_on_the_images_own_array() {
+        HwcImage img = new HwcImage(3, 4, 1, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+        RandomTransform t = new RandomTransform(90, 0, 0, 0, 1, 1, true, false, OptionalDouble.empty(), OptionalDouble.empty());
+        for (Interpolation order : Interpolation.values()) {
+            Augmentation a = Augmentation.keras().interpolation(order);
+            HwcImage expected = a.applyTransform(img, t);
+            HwcImage inPlace = img.copy();
+            a.applyTransform(inPlace, t, inPlace.pixels(), 0);
+            assertThat(inPlace).as("%s", order).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void identity_transform_returns_the_input_values() {
         HwcImage img = new HwcImage(2, 3, 1, new float[] {1, -0.0f, 3, 4, 5, 6});
         HwcImage y = Augmentation.keras().fillMode(FillMode.CONSTANT).cval(99).applyTransform(img, RandomTransform.identity());
