@@ -1,0 +1,95 @@
+package org.transfer4j.augment;
+
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Adapters between {@link HwcImage} / {@link Batch} and ND4J arrays in channels-last layout (HWC for one image,
+ * NHWC for a batch, float32). Needs {@code nd4j-api} and a backend on the class path: nd4j-api is an optional
+ * dependency of transfer-augment, so add it (transfer-core does) to use this class. Arrays are copied in both
+ * directions. Stateless and thread-safe.
+ */
+public final class Nd4jImages {
+
+    private Nd4jImages() {
+    }
+
+    /** A float32 {@code [H, W, C]} array holding a copy of {@code image}. */
+    public static INDArray toHwc(HwcImage image) {
+        return Nd4j.create(image.pixels().clone(), new long[] {image.height(), image.width(), image.channels()}, 'c');
+    }
+
+    /** A float32 {@code [N, H, W, C]} array holding a copy of the batch. */
+    public static INDArray toNhwc(Batch batch) {
+        return Nd4j.create(batch.data().clone(), batch.shape(), 'c');
+    }
+
+    /**
+     * A float32 {@code [N, H, W, C]} array of images of one shape.
+     *
+     * @throws IllegalArgumentException if {@code images} is empty or the shapes differ
+     */
+    public static INDArray toNhwc(List<HwcImage> images) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("images must hold at least one image; got none");
+        }
+        HwcImage first = images.get(0);
+        int size = first.size();
+        float[] data = new float[Math.multiplyExact(images.size(), size)];
+        for (int i = 0; i < images.size(); i++) {
+            HwcImage img = images.get(i);
+            if (img.height() != first.height() || img.width() != first.width() || img.channels() != first.channels()) {
+                throw new IllegalArgumentException("image " + i + " is " + img.height() + "x" + img.width() + "x"
+                        + img.channels() + "; image 0 is " + first.height() + "x" + first.width() + "x" + first.channels());
+            }
+            System.arraycopy(img.pixels(), 0, data, i * size, size);
+        }
+        return Nd4j.create(data, new long[] {images.size(), first.height(), first.width(), first.channels()}, 'c');
+    }
+
+    /**
+     * An image from a {@code [H, W, C]} array (or {@code [1, H, W, C]}), of any data type and ordering; values are
+     * converted to float.
+     *
+     * @throws IllegalArgumentException for another rank or a batch of more than one image
+     */
+    public static HwcImage fromHwc(INDArray array) {
+        long[] s = array.shape();
+        if (array.rank() == 4 && s[0] == 1) {
+            return fromNhwc(array, 0);
+        }
+        if (array.rank() != 3) {
+            throw new IllegalArgumentException("expected an HWC array of rank 3 (or [1, H, W, C]); got shape "
+                    + java.util.Arrays.toString(s));
+        }
+        return new HwcImage(Math.toIntExact(s[0]), Math.toIntExact(s[1]), Math.toIntExact(s[2]), floats(array));
+    }
+
+    /**
+     * Image {@code index} of an NHWC {@code [N, H, W, C]} array.
+     *
+     * @throws IllegalArgumentException if the rank is not 4
+     * @throws IndexOutOfBoundsException unless {@code 0 <= index < N}
+     */
+    public static HwcImage fromNhwc(INDArray array, int index) {
+        long[] s = array.shape();
+        if (array.rank() != 4) {
+            throw new IllegalArgumentException("expected an NHWC array of rank 4; got shape " + java.util.Arrays.toString(s));
+        }
+        if (index < 0 || index >= s[0]) {
+            throw new IndexOutOfBoundsException("image " + index + " of an NHWC array of " + s[0]);
+        }
+        INDArray one = array.slice(index);
+        return new HwcImage(Math.toIntExact(s[1]), Math.toIntExact(s[2]), Math.toIntExact(s[3]), floats(one));
+    }
+
+    private static float[] floats(INDArray a) {
+        INDArray f = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
+        if (f.ordering() != 'c' || f.isView()) {
+            f = f.dup('c');
+        }
+        return f.reshape(f.length()).toFloatVector();
+    }
+}
