@@ -107,6 +107,72 @@ public final class TransferModel implements AutoCloseable {
         return continueWith(next, net, trainSource, validationSource);
     }
 
+    /**
+     * {@link #fineTune(TransferPipeline, FeatureSet, FeatureSet)} on image folders, with {@code next}'s augmentation
+     * (if any) on training images; caches live in {@code cacheRoot/<folder name>/<cut layer>}.
+     */
+    public TransferModel fineTune(TransferPipeline next, ImageFolder train, ImageFolder validation,
+            java.nio.file.Path cacheRoot) throws IOException, BadImageException {
+        return trainOnFolders(next, unfrozen(next), train, validation, cacheRoot);
+    }
+
+    /** Trains {@code net} (or this model's suffix when null) with {@code p}'s settings on image folders. */
+    TransferModel trainOnFolders(TransferPipeline p, SuffixNet net, ImageFolder train, ImageFolder validation,
+            java.nio.file.Path cacheRoot) throws IOException, BadImageException {
+        if (baseWeights == null) {
+            baseWeights = p.base().loadWeights();
+        }
+        String cut = p.cutLayer().name();
+        TrainingOptions o = p.trainingOptions();
+        int units = p.requireHead().outputUnits();
+        org.transfer4j.train.BatchSource validationSource = null;
+        if (validation != null) {
+            FeatureSet v = p.extractFeatures(baseWeights, validation.classes(classNames()),
+                    cacheRoot.resolve(validation.directory().getFileName().toString()).resolve(cut),
+                    org.transfer4j.features.ExtractionListener.none());
+            validationSource = new ArrayBatchSource(v.features(), v.featureShape(), v.classes(), units, o.batchSize(),
+                    false, o.seed());
+        }
+        ImageFolder trainSpec = train.classes(classNames());
+        SuffixNet target = net == null ? suffix : net;
+        if (p.augmentation().isEmpty()) {
+            FeatureSet t = p.extractFeatures(baseWeights, trainSpec,
+                    cacheRoot.resolve(train.directory().getFileName().toString()).resolve(cut),
+                    org.transfer4j.features.ExtractionListener.none());
+            ArrayBatchSource trainSource = new ArrayBatchSource(t.features(), t.featureShape(), t.classes(), units,
+                    o.batchSize(), true, o.seed());
+            augmentation = null;
+            return continueWith(p, target, trainSource, validationSource);
+        }
+        ImageFolder spec = trainSpec.targetSize(p.base().inputHeight(), p.base().inputWidth()).colorMode(ColorMode.RGB);
+        List<ImageEntry> entries = usable(spec);
+        try (FeatureExtractor frozen = p.base().extractor(baseWeights, cut);
+                org.transfer4j.train.AugmentedBatchSource trainSource = new org.transfer4j.train.AugmentedBatchSource(
+                        entries, spec.decoder(), p.augmentation().get(), frozen, units, o.batchSize(), 1)) {
+            augmentation = p.augmentation().get().toString();
+            return continueWith(p, target, trainSource, validationSource);
+        }
+    }
+
+    /** The listing's entries; under SKIP, without the images that do not decode (each reported once). */
+    private static List<ImageEntry> usable(ImageFolder spec) throws IOException, BadImageException {
+        FolderListing listing = spec.list();
+        if (spec.onBadImage() == org.transfer4j.data.BadImagePolicy.FAIL) {
+            return listing.entries();
+        }
+        ImageDecoder decoder = spec.decoder();
+        List<ImageEntry> ok = new ArrayList<>();
+        for (ImageEntry e : listing.entries()) {
+            try {
+                decoder.decode(e.path());
+                ok.add(e);
+            } catch (BadImageException ex) {
+                org.slf4j.LoggerFactory.getLogger(TransferModel.class).warn("Skipping {}: {}", e.path(), ex.getMessage());
+            }
+        }
+        return ok;
+    }
+
     /** Builds the next phase's suffix, copying the trained head (and trained conv layers) into it. */
     SuffixNet unfrozen(TransferPipeline next) throws WeightsException {
         if (!next.base().name().equals(pipeline.base().name())

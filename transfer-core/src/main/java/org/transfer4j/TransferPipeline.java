@@ -25,17 +25,20 @@ public final class TransferPipeline {
     private final int firstTrainable;
     private final Head head;
     private final TrainingOptions training;
+    private final org.transfer4j.augment.Augmentation augmentation;
 
-    private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training) {
+    private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training,
+            org.transfer4j.augment.Augmentation augmentation) {
         this.base = Objects.requireNonNull(base, "base");
         this.firstTrainable = firstTrainable;
         this.head = head;
         this.training = Objects.requireNonNull(training, "training");
+        this.augmentation = augmentation;
     }
 
     /** A pipeline on {@code base}, frozen entirely, without a head yet, with {@link TrainingOptions#book()}. */
     public static TransferPipeline from(ConvBase base) {
-        return new TransferPipeline(base, base.layers().size(), null, TrainingOptions.book());
+        return new TransferPipeline(base, base.layers().size(), null, TrainingOptions.book(), null);
     }
 
     /**
@@ -45,22 +48,62 @@ public final class TransferPipeline {
      * @throws IllegalArgumentException for an unknown layer, listing the valid names
      */
     public TransferPipeline freezeUntil(String layer) {
-        return new TransferPipeline(base, base.indexOf(layer), head, training);
+        return new TransferPipeline(base, base.indexOf(layer), head, training, augmentation);
     }
 
     /** Freezes the whole base (the default). */
     public TransferPipeline freezeAll() {
-        return new TransferPipeline(base, base.layers().size(), head, training);
+        return new TransferPipeline(base, base.layers().size(), head, training, augmentation);
     }
 
     /** Puts {@code head} on the base (Flatten is implied). */
     public TransferPipeline head(Head head) {
-        return new TransferPipeline(base, firstTrainable, Objects.requireNonNull(head, "head"), training);
+        return new TransferPipeline(base, firstTrainable, Objects.requireNonNull(head, "head"), training, augmentation);
     }
 
     /** Replaces all training options. */
     public TransferPipeline training(TrainingOptions options) {
-        return new TransferPipeline(base, firstTrainable, head, options);
+        return new TransferPipeline(base, firstTrainable, head, options, augmentation);
+    }
+
+    /**
+     * Trains on randomly transformed images (the book's approach 2, listings 5-20/5-21, e.g.
+     * {@code Augmentation.book()}): every training batch is augmented, run through the frozen prefix and used once.
+     * Validation and test images are never augmented. The augmentation's own seed makes its draws reproducible. It
+     * must not rescale: scaling is the base's {@link org.transfer4j.model.Preprocessing}.
+     *
+     * @throws IllegalArgumentException if the augmentation rescales
+     */
+    public TransferPipeline augment(org.transfer4j.augment.Augmentation augmentation) {
+        if (augmentation != null && augmentation.rescale() != 0) {
+            throw new IllegalArgumentException("The augmentation rescales by " + augmentation.rescale()
+                    + "; in a pipeline, scaling is the base's preprocessing: drop rescale and use "
+                    + "ConvBase.withPreprocessing(Preprocessing.RESCALE) for the book's 1/255");
+        }
+        return new TransferPipeline(base, firstTrainable, head, training, augmentation);
+    }
+
+    /** The training augmentation, if any. */
+    public Optional<org.transfer4j.augment.Augmentation> augmentation() {
+        return Optional.ofNullable(augmentation);
+    }
+
+    /**
+     * Trains on image folders: with {@link #augment augmentation}, training images go through augmentation and the
+     * frozen prefix every step (approach 2); without, their features at {@link #cutLayer()} come from the feature
+     * cache (approach 1). Validation features always come from the cache, unaugmented. Caches live in
+     * {@code cacheRoot/<folder name>/<cut layer>}.
+     *
+     * @param validation or null
+     * @throws org.transfer4j.data.BadImageException under the FAIL policy, naming the image
+     */
+    public TransferModel fit(org.transfer4j.data.ImageFolder train, org.transfer4j.data.ImageFolder validation,
+            java.nio.file.Path cacheRoot) throws java.io.IOException, org.transfer4j.data.BadImageException {
+        requireHead();
+        org.transfer4j.model.Weights weights = base.loadWeights();
+        org.transfer4j.data.FolderListing listing = train.list();
+        TransferModel model = TransferModel.create(this, listing.classIndices(), weights);
+        return model.trainOnFolders(this, null, train, validation, cacheRoot);
     }
 
     /** The optimizer, e.g. {@code rmsprop(2e-5)} (the book's). */
