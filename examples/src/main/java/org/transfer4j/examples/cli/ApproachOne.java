@@ -31,6 +31,9 @@ final class ApproachOne {
     record Result(History history, Evaluation test, Evaluation validation, Path out) {
     }
 
+    /** The model file every training command writes into its output folder. */
+    static final String MODEL_FILE = "model.zip";
+
     private ApproachOne() {
     }
 
@@ -67,6 +70,7 @@ final class ApproachOne {
         try (TransferModel model = pipeline.fit(trainSet, validationSet)) {
             Files.createDirectories(out);
             RunFiles.writeHistory(out, model.history());
+            model.save(out.resolve(MODEL_FILE), false);
             Evaluation val = model.evaluate(validationSet);
             Evaluation tst = testSet == null ? null : model.evaluate(testSet);
             Map<String, Object> metrics = new LinkedHashMap<>();

@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Approach 1 of the book (listings 5-17 to 5-19): extract or reuse VGG16 features of "
                 + "DIR/train, DIR/validation and DIR/test, train a dense head on them, evaluate on test.",
-                "Writes history.json (Keras's history.history), metrics.json and run.json into --out."})
+                "With --augment, approach 2 (listings 5-20, 5-21): training images are randomly transformed "
+                        + "(the book's ImageDataGenerator settings) and run through the frozen base every step.",
+                "Writes history.json (Keras's history.history), metrics.json, run.json and model.zip into --out."})
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -44,6 +46,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Classifier head. Default: ${DEFAULT-VALUE}.")
     String head;
 
+    @Option(names = "--augment", description = "Approach 2: train on augmented images through the frozen base.")
+    boolean augment;
+
     @Mixin
     ModelOptions options;
 
@@ -51,12 +56,17 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ApproachOne.Result r = ApproachOne.run("train", options, options.base(), data, this.out,
-                cache != null ? cache : this.out.resolve("features"), Head.parse(head), epochs, lr, out, err);
+        Path cacheDir = cache != null ? cache : this.out.resolve("features");
+        ApproachOne.Result r = augment
+                ? FolderTraining.run("train --augment", options, data, this.out, cacheDir,
+                        new FolderTraining.Plan(Head.parse(head), epochs, lr, null, 0, 0, true), out, err)
+                : ApproachOne.run("train", options, options.base(), data, this.out, cacheDir, Head.parse(head), epochs,
+                        lr, out, err);
         if (r.test() != null) {
             out.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f)%n", r.test().accuracy(), r.test().loss());
         }
         out.println("History: " + r.out().resolve("history.json").toAbsolutePath());
+        out.println("Model: " + r.out().resolve(ApproachOne.MODEL_FILE).toAbsolutePath());
         return 0;
     }
 }

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 SummaryCommand.class,
                 ExtractCommand.class,
                 TrainCommand.class,
+                FineTuneCommand.class,
+                PredictCommand.class,
                 PlotCommand.class,
                 DatasetsCommand.class,
         })

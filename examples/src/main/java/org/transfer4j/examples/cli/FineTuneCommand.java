@@ -1,0 +1,82 @@
+package org.transfer4j.examples.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.transfer4j.Head;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code transfer4j fine-tune}: the book's approach 3 (head first, then fine-tuning from a layer on). */
+@Command(name = "fine-tune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Approach 3 of the book (listings 5-22, 5-23): train the head on the frozen base (with the "
+                + "book's augmentation unless --no-augment), then unfreeze from --from on and train both with a lower "
+                + "learning rate. One history.json over both phases (the boundary is in run.json), metrics.json, "
+                + "run.json and model.zip in --out."})
+final class FineTuneCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Book-shaped folder: train/, validation/ and optionally test/.")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "transfer4j-finetune",
+            description = "Output folder. Default: ${DEFAULT-VALUE}.")
+    Path out;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder. Default: OUT/features.")
+    Path cache;
+
+    @Option(names = "--from", paramLabel = "LAYER", defaultValue = "block5_conv1",
+            description = "First layer to unfreeze in phase 2. Default: ${DEFAULT-VALUE}.")
+    String from;
+
+    @Option(names = "--head-epochs", paramLabel = "N", defaultValue = "30",
+            description = "Epochs of phase 1 (head only). Default: ${DEFAULT-VALUE}.")
+    int headEpochs;
+
+    @Option(names = "--head-lr", paramLabel = "RATE", defaultValue = "2e-5",
+            description = "RMSprop learning rate of phase 1. Default: ${DEFAULT-VALUE}.")
+    double headLr;
+
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "100",
+            description = "Epochs of phase 2. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-5",
+            description = "RMSprop learning rate of phase 2. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--head", paramLabel = "DSL", defaultValue = "dense(256).sigmoid()",
+            description = "Classifier head. Default: ${DEFAULT-VALUE} (the book's approach 2/3 head).")
+    String head;
+
+    @Option(names = "--no-augment", negatable = false, description = "Train on unaugmented (cached) features.")
+    boolean noAugment;
+
+    @Mixin
+    ModelOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        options.base().indexOf(from);
+        ApproachOne.Result r = FolderTraining.run("fine-tune", options, data, this.out,
+                cache != null ? cache : this.out.resolve("features"),
+                new FolderTraining.Plan(Head.parse(head), headEpochs, headLr, from, epochs, lr, !noAugment), out, err);
+        if (r.test() != null) {
+            out.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f)%n", r.test().accuracy(), r.test().loss());
+        }
+        out.println("History: " + r.out().resolve("history.json").toAbsolutePath());
+        out.println("Model: " + r.out().resolve(ApproachOne.MODEL_FILE).toAbsolutePath());
+        return 0;
+    }
+}
