@@ -73,10 +73,7 @@ public final class TransferModel implements AutoCloseable {
                 units, o.batchSize(), true, o.seed());
         ArrayBatchSource validationSource = validation == null ? null : new ArrayBatchSource(validation.features(),
                 validation.featureShape(), validation.classes(), units, o.batchSize(), false, o.seed());
-        Trainer.Result r = Trainer.fit(suffix, trainSource, validationSource, plan(o));
-        history = history.then(r.history());
-        stopReason = r.stopReason();
-        return this;
+        return continueWith(pipeline, suffix, trainSource, validationSource);
     }
 
     /**
@@ -114,6 +111,19 @@ public final class TransferModel implements AutoCloseable {
     public TransferModel fineTune(TransferPipeline next, ImageFolder train, ImageFolder validation,
             java.nio.file.Path cacheRoot) throws IOException, BadImageException {
         return trainOnFolders(next, unfrozen(next), train, validation, cacheRoot);
+    }
+
+    /**
+     * The book's steps 4 and 5 in one call, so that the whole recipe is one fluent chain:
+     * {@code pipeline.fit(train, validation, cache).fineTune("block5_conv1", rmsprop(1e-5), 100, train, validation, cache)}.
+     * The rest of the settings (batch size, seed, augmentation, callbacks) are the current pipeline's.
+     *
+     * @throws IllegalArgumentException for an unknown layer, listing the valid ones
+     */
+    public TransferModel fineTune(String fromLayer, Optimizer optimizer, int epochs, ImageFolder train,
+            ImageFolder validation, java.nio.file.Path cacheRoot) throws IOException, BadImageException {
+        return fineTune(pipeline.freezeUntil(fromLayer).optimizer(optimizer).epochs(epochs), train, validation,
+                cacheRoot);
     }
 
     /** Trains {@code net} (or this model's suffix when null) with {@code p}'s settings on image folders. */
@@ -200,16 +210,33 @@ public final class TransferModel implements AutoCloseable {
 
     TransferModel continueWith(TransferPipeline next, SuffixNet net, org.transfer4j.train.BatchSource train,
             org.transfer4j.train.BatchSource validation) {
-        Trainer.Result r = Trainer.fit(net, train, validation, plan(next.trainingOptions()));
-        history = history.then(r.history());
-        stopReason = r.stopReason();
+        History before = history;
         suffix = net;
         pipeline = next;
         if (prefix != null) {
             prefix.close();
             prefix = null;
         }
+        for (org.transfer4j.train.TrainingListener l : next.trainingOptions().listeners()) {
+            if (l instanceof ModelCheckpoint checkpoint) {
+                checkpoint.bind(this, before);
+            }
+        }
+        Trainer.Result r = Trainer.fit(net, train, validation, plan(next.trainingOptions()));
+        history = before.then(r.history());
+        stopReason = r.stopReason();
         return this;
+    }
+
+    /** Saves with another history (a checkpoint during training). */
+    void saveWithHistory(java.nio.file.Path file, boolean includeBaseWeights, History at) throws IOException {
+        History current = history;
+        history = at;
+        try {
+            save(file, includeBaseWeights);
+        } finally {
+            history = current;
+        }
     }
 
     static Trainer.Plan plan(TrainingOptions o) {

@@ -93,6 +93,27 @@ class FeatureExtractionEndToEndTest {
     }
 
     @Test
+    void a_checkpoint_keeps_the_best_epoch_on_disk() throws Exception {
+        Path file = tmp.resolve("best.zip");
+        ModelCheckpoint checkpoint = new ModelCheckpoint(file);
+        try (TransferModel model = pipeline.epochs(4).listener(checkpoint).fit(train, validation)) {
+            assertThat(checkpoint.saves()).isBetween(1, 4);
+            java.util.List<Double> valLoss = model.history().get("val_loss");
+            int best = 0;
+            for (int i = 1; i < valLoss.size(); i++) {
+                if (valLoss.get(i) < valLoss.get(best)) {
+                    best = i;
+                }
+            }
+            try (TransferModel saved = TransferModel.load(file)) {
+                assertThat(saved.history().epochs()).isEqualTo(best + 1);
+                assertThat(saved.evaluate(validation).loss())
+                        .isCloseTo(valLoss.get(best), org.assertj.core.api.Assertions.within(1e-4));
+            }
+        }
+    }
+
+    @Test
     void history_json_has_the_keras_shape() throws Exception {
         try (TransferModel model = pipeline.epochs(2).fit(train, validation)) {
             Path file = tmp.resolve("history.json");

@@ -57,7 +57,9 @@ import org.transfer4j.model.Weights;
  * later run would trust. A manifest whose files are missing, truncated or of the wrong shape is ignored and the
  * cache rebuilt.
  *
- * <p>Not thread-safe; two processes updating one cache folder at once may each redo work but never corrupt it.
+ * <p>Thread-safe: updates of one cache folder are serialised, within this JVM and across processes (a file lock on
+ * {@code .lock}), so two extractions of the same folder never corrupt each other; the second finds the first's
+ * work done.
  */
 public final class FeatureCache {
     /** The manifest file name. */
@@ -68,6 +70,10 @@ public final class FeatureCache {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Serialises updates of one cache folder: a file lock across processes, a lock per folder within this JVM. */
+    private static final String LOCK_FILE = ".lock";
+    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock> LOCKS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Path directory;
     private final int batchSize;
@@ -117,6 +123,21 @@ public final class FeatureCache {
      * @throws IOException       if the folder cannot be listed or the cache cannot be written
      */
     public Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
+            ExtractionListener listener) throws IOException, BadImageException {
+        Files.createDirectories(directory);
+        java.util.concurrent.locks.ReentrantLock local = LOCKS.computeIfAbsent(directory.toAbsolutePath().normalize(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        local.lock();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory.resolve(LOCK_FILE),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock ignored = channel.lock()) {
+            return updateLocked(folder, base, weights, cutLayer, listener);
+        } finally {
+            local.unlock();
+        }
+    }
+
+    private Update updateLocked(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
         ImageFolder spec = folder.targetSize(base.inputHeight(), base.inputWidth()).colorMode(ColorMode.RGB);
         FolderListing listing = spec.list();

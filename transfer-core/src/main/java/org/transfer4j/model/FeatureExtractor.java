@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.augment.HwcImage;
+import org.transfer4j.internal.engine.Backend;
 import org.transfer4j.internal.engine.ConvGraph;
 
 /**
@@ -28,6 +29,7 @@ public final class FeatureExtractor implements AutoCloseable {
     private boolean closed;
 
     FeatureExtractor(ConvBase base, Weights weights, String cutLayer) {
+        Backend.describe();
         this.base = base;
         this.weights = weights;
         int end = base.indexOf(cutLayer);

@@ -189,6 +189,25 @@ class FeatureCacheTest {
     }
 
     @Test
+    void two_concurrent_extractions_of_one_cache_do_not_corrupt_it() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> extract(base, weights));
+            var b = pool.submit(() -> extract(base, weights));
+            FeatureSet first = a.get();
+            FeatureSet second = b.get();
+            assertThat(first.extracted() + second.extracted()).isEqualTo(10);
+            assertThat(first.features()).isEqualTo(second.features());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(FeatureCache.at(cacheDir).load().samples()).isEqualTo(10);
+        try (var files = Files.list(cacheDir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".npy"))).hasSize(2);
+        }
+    }
+
+    @Test
     void an_unreadable_manifest_is_ignored() throws Exception {
         Files.createDirectories(cacheDir);
         Files.writeString(cacheDir.resolve(FeatureCache.MANIFEST), "{ not json");
