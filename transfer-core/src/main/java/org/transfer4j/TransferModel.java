@@ -469,7 +469,8 @@ public final class TransferModel implements AutoCloseable {
         return baseWeights;
     }
 
-    String baseWeightsChecksum() throws WeightsException {
+    /** The checksum of the base weights this model runs with (loads them if needed). */
+    public String baseWeightsChecksum() throws WeightsException {
         return baseWeightsForSaving(true).checksum();
     }
 

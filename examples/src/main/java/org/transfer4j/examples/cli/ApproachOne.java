@@ -39,25 +39,13 @@ final class ApproachOne {
 
     static Result run(String command, ModelOptions options, ConvBase base, Path data, Path out, Path cache, Head head,
             int epochs, double lr, PrintWriter outLine, PrintWriter err) throws IOException, BadImageException {
+        requireBookLayout(data);
         Path train = data.resolve("train");
         Path validation = data.resolve("validation");
         Path test = data.resolve("test");
-        for (Path p : new Path[] {train, validation}) {
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException("--data " + data + " must hold train/ and validation/ (and "
-                        + "optionally test/) as in the book; missing " + p);
-            }
-        }
         boolean interactive = System.console() != null;
         TransferPipeline pipeline = TransferPipeline.from(base).head(head).optimizer(Optimizers.rmsprop(lr))
-                .epochs(epochs).batchSize(options.batch).seed(options.seed)
-                .listener(new TrainingListener() {
-                    @Override
-                    public void onEpochEnd(EpochReport report) {
-                        outLine.println(report.line());
-                        outLine.flush();
-                    }
-                });
+                .epochs(epochs).batchSize(options.batch).seed(options.seed).listener(epochLines(outLine));
         Weights weights = base.loadWeights();
         FeatureSet trainSet = extract(pipeline, weights, options, train, cache.resolve("train"), err, interactive);
         FeatureSet validationSet = extract(pipeline, weights, options, validation, cache.resolve("validation"), err,
@@ -68,27 +56,55 @@ final class ApproachOne {
                 head, trainSet.samples(), validationSet.samples(), epochs, options.batch,
                 pipeline.trainingOptions().optimizer().describe());
         try (TransferModel model = pipeline.fit(trainSet, validationSet)) {
-            Files.createDirectories(out);
-            RunFiles.writeHistory(out, model.history());
-            model.save(out.resolve(MODEL_FILE), false);
-            Evaluation val = model.evaluate(validationSet);
-            Evaluation tst = testSet == null ? null : model.evaluate(testSet);
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            metrics.put("validation", RunFiles.metrics(val));
-            if (tst != null) {
-                metrics.put("test", RunFiles.metrics(tst));
-            }
-            RunFiles.writeJson(out.resolve("metrics.json"), metrics);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("approach", "feature extraction (book listings 5-17 to 5-19)");
             extra.put("features", cache.toAbsolutePath().toString());
-            RunFiles.writeJson(out.resolve("run.json"), RunFiles.provenance(command, pipeline, weights.checksum(), data,
-                    model.history(), model.stopReason(), extra));
-            if (model.stopReason() != null) {
-                err.println("Training stopped: " + model.stopReason());
-            }
-            return new Result(model.history(), tst, val, out);
+            return writeResults(command, model, weights.checksum(), data, out, model.evaluate(validationSet),
+                    testSet == null ? null : model.evaluate(testSet), extra, err);
         }
+    }
+
+    /**
+     * @throws IllegalArgumentException unless {@code data} holds {@code train/} and {@code validation/}
+     */
+    static void requireBookLayout(Path data) {
+        for (String split : new String[] {"train", "validation"}) {
+            if (!Files.isDirectory(data.resolve(split))) {
+                throw new IllegalArgumentException("--data " + data + " must hold train/ and validation/ (and "
+                        + "optionally test/) as in the book; missing " + data.resolve(split));
+            }
+        }
+    }
+
+    /** Prints Keras-like epoch lines. */
+    static TrainingListener epochLines(PrintWriter outLine) {
+        return new TrainingListener() {
+            @Override
+            public void onEpochEnd(EpochReport report) {
+                outLine.println(report.line());
+                outLine.flush();
+            }
+        };
+    }
+
+    /** Writes history.json, model.zip, metrics.json and run.json into {@code out}. */
+    static Result writeResults(String command, TransferModel model, String weightsChecksum, Path data, Path out,
+            Evaluation validation, Evaluation test, Map<String, Object> extra, PrintWriter err) throws IOException {
+        Files.createDirectories(out);
+        RunFiles.writeHistory(out, model.history());
+        model.save(out.resolve(MODEL_FILE), false);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("validation", RunFiles.metrics(validation));
+        if (test != null) {
+            metrics.put("test", RunFiles.metrics(test));
+        }
+        RunFiles.writeJson(out.resolve("metrics.json"), metrics);
+        RunFiles.writeJson(out.resolve("run.json"), RunFiles.provenance(command, model.pipeline(), weightsChecksum,
+                data, model.history(), model.stopReason(), extra));
+        if (model.stopReason() != null) {
+            err.println("Training stopped: " + model.stopReason());
+        }
+        return new Result(model.history(), test, validation, out);
     }
 
     static FeatureSet extract(TransferPipeline pipeline, Weights weights, ModelOptions options, Path folder, Path cache,

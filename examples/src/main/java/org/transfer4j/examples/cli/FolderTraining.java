@@ -16,9 +16,7 @@ import org.transfer4j.augment.Augmentation;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.model.ConvBase;
-import org.transfer4j.train.EpochReport;
 import org.transfer4j.train.Evaluation;
-import org.transfer4j.train.TrainingListener;
 
 /**
  * Training on image folders for the CLI: approach 2 (augmented images through the frozen base, listings 5-20/5-21)
@@ -35,25 +33,14 @@ final class FolderTraining {
 
     static ApproachOne.Result run(String command, ModelOptions options, Path data, Path out, Path cache, Plan plan,
             PrintWriter outLine, PrintWriter err) throws IOException, BadImageException {
+        ApproachOne.requireBookLayout(data);
         Path train = data.resolve("train");
         Path validation = data.resolve("validation");
         Path test = data.resolve("test");
-        for (Path p : new Path[] {train, validation}) {
-            if (!Files.isDirectory(p)) {
-                throw new IllegalArgumentException("--data " + data + " must hold train/ and validation/ (and "
-                        + "optionally test/) as in the book; missing " + p);
-            }
-        }
         ConvBase base = options.base();
         TransferPipeline pipeline = TransferPipeline.from(base).head(plan.head())
                 .optimizer(Optimizers.rmsprop(plan.headLr())).epochs(plan.headEpochs()).batchSize(options.batch)
-                .seed(options.seed).listener(new TrainingListener() {
-                    @Override
-                    public void onEpochEnd(EpochReport report) {
-                        outLine.println(report.line());
-                        outLine.flush();
-                    }
-                });
+                .seed(options.seed).listener(ApproachOne.epochLines(outLine));
         Augmentation augmentation = plan.augment() ? Augmentation.book().seed(options.seed) : null;
         if (augmentation != null) {
             pipeline = pipeline.augment(augmentation);
@@ -72,29 +59,16 @@ final class FolderTraining {
                         next.trainingOptions().optimizer().describe());
                 model.fineTune(next, trainFolder, validationFolder, cache);
             }
-            Files.createDirectories(out);
-            RunFiles.writeHistory(out, model.history());
-            model.save(out.resolve(ApproachOne.MODEL_FILE), false);
             Evaluation val = model.evaluate(validationFolder);
             Evaluation tst = Files.isDirectory(test) ? model.evaluate(options.folder(test)) : null;
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            metrics.put("validation", RunFiles.metrics(val));
-            if (tst != null) {
-                metrics.put("test", RunFiles.metrics(tst));
-            }
-            RunFiles.writeJson(out.resolve("metrics.json"), metrics);
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("approach", plan.fineTuneFrom() != null ? "fine-tuning (book listings 5-22, 5-23)"
                     : "feature extraction with augmentation (book listings 5-20, 5-21)");
             extra.put("augmentation", augmentation == null ? null : augmentation.toString());
             extra.put("head_epochs", plan.headEpochs());
             extra.put("head_optimizer", Optimizers.rmsprop(plan.headLr()).describe());
-            RunFiles.writeJson(out.resolve("run.json"), RunFiles.provenance(command, model.pipeline(),
-                    model.pipeline().base().loadWeights().checksum(), data, model.history(), model.stopReason(), extra));
-            if (model.stopReason() != null) {
-                err.println("Training stopped: " + model.stopReason());
-            }
-            return new ApproachOne.Result(model.history(), tst, val, out);
+            return ApproachOne.writeResults(command, model, model.baseWeightsChecksum(), data,
+                    out, val, tst, extra, err);
         }
     }
 }

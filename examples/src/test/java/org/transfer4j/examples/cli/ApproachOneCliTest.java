@@ -2,8 +2,6 @@ package org.transfer4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,7 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.examples.data.EmbeddedDataset;
-import picocli.CommandLine;
 
 /** extract, train and quickstart on the embedded dataset, small and with random weights. */
 class ApproachOneCliTest {
@@ -21,17 +18,8 @@ class ApproachOneCliTest {
     static Path tmp;
     static Path data;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Transfer4j.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeAll
@@ -42,7 +30,7 @@ class ApproachOneCliTest {
     @Test
     void train_writes_keras_history_metrics_and_provenance() throws Exception {
         Path out = tmp.resolve("run");
-        Run r = run("train", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
+        CliRun r = run("train", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
                 "--input", "32", "--epochs", "2", "--lr", "1e-4", "--preprocess", "rescale");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Epoch 1/2 - ").contains("Epoch 2/2 - ").contains(" - val_acc: ")
@@ -64,10 +52,10 @@ class ApproachOneCliTest {
         Path out = tmp.resolve("features");
         String[] args = {"extract", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
                 "--input", "32"};
-        Run first = run(args);
+        CliRun first = run(args);
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.err()).contains("Features of train: 800 images extracted, 0 reused");
-        Run second = run(args);
+        CliRun second = run(args);
         assertThat(second.code()).isZero();
         assertThat(second.err()).contains("Features of train: cache hit, 800 images reused")
                 .contains("Features of test: cache hit, 400 images reused");
@@ -77,7 +65,7 @@ class ApproachOneCliTest {
     @Test
     void quickstart_runs_offline_and_reports_test_accuracy() {
         Path out = tmp.resolve("qs");
-        Run r = run("quickstart", "--out", out.toString(), "--input", "32", "--epochs", "2");
+        CliRun r = run("quickstart", "--out", out.toString(), "--input", "32", "--epochs", "2");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("continuing with random weights").contains("Test accuracy: ")
                 .contains("on 400 images").contains(out.resolve("results/history.json").toAbsolutePath().toString());
@@ -85,10 +73,10 @@ class ApproachOneCliTest {
 
     @Test
     void bad_arguments_fail_with_one_line() {
-        Run r = run("train", "--data", tmp.resolve("nowhere").toString(), "--weights", "random");
+        CliRun r = run("train", "--data", tmp.resolve("nowhere").toString(), "--weights", "random");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("must hold train/ and validation/");
-        Run w = run("extract", "--data", data.toString(), "--out", tmp.resolve("x").toString(), "--weights",
+        CliRun w = run("extract", "--data", data.toString(), "--out", tmp.resolve("x").toString(), "--weights",
                 tmp.resolve("missing.h5").toString());
         assertThat(w.code()).isEqualTo(1);
         assertThat(w.err()).contains("missing.h5: no such file");

@@ -2,8 +2,6 @@ package org.transfer4j.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,7 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.examples.data.EmbeddedDataset;
-import picocli.CommandLine;
 
 /** train --augment, fine-tune and predict on the embedded dataset, small and with random weights. */
 class FolderTrainingCliTest {
@@ -21,16 +18,8 @@ class FolderTrainingCliTest {
     static Path tmp;
     static Path data;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Transfer4j.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return new Run(cl.execute(args), out.toString(), err.toString());
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeAll
@@ -41,7 +30,7 @@ class FolderTrainingCliTest {
     @Test
     void fine_tune_writes_both_phases_and_a_model_that_predict_loads() throws Exception {
         Path out = tmp.resolve("ft");
-        Run r = run("fine-tune", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
+        CliRun r = run("fine-tune", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
                 "--preprocess", "rescale", "--input", "32", "--head-epochs", "1", "--epochs", "1", "--head-lr", "1e-4",
                 "--lr", "1e-5");
         assertThat(r.code()).as(r.err()).isZero();
@@ -56,7 +45,7 @@ class FolderTrainingCliTest {
         assertThat(runJson.get("freeze_until").asText()).isEqualTo("block5_conv1");
         assertThat(Files.exists(out.resolve("metrics.json"))).isTrue();
 
-        Run p = run("predict", "--model", out.resolve("model.zip").toString(), data.resolve("test/shirts").toString());
+        CliRun p = run("predict", "--model", out.resolve("model.zip").toString(), data.resolve("test/shirts").toString());
         assertThat(p.code()).as(p.err()).isZero();
         assertThat(p.out().lines()).hasSize(200).allSatisfy(line -> assertThat(line).contains("\tshirts=")
                 .contains("\ttshirts="));
@@ -65,7 +54,7 @@ class FolderTrainingCliTest {
     @Test
     void train_augment_runs_approach_2() throws Exception {
         Path out = tmp.resolve("aug");
-        Run r = run("train", "--augment", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
+        CliRun r = run("train", "--augment", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
                 "--preprocess", "rescale", "--input", "32", "--epochs", "1", "--lr", "1e-4");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Epoch 1/1 - ").contains("Model: ");
@@ -81,7 +70,7 @@ class FolderTrainingCliTest {
                 "--input", "32", "--epochs", "1").code()).isZero();
         Path bad = tmp.resolve("bad.png");
         Files.writeString(bad, "no image");
-        Run p = run("predict", "--model", out.resolve("model.zip").toString(), bad.toString(),
+        CliRun p = run("predict", "--model", out.resolve("model.zip").toString(), bad.toString(),
                 data.resolve("test/tshirts/tshirt.600.png").toString());
         assertThat(p.code()).isEqualTo(1);
         assertThat(p.err()).contains("bad.png");
