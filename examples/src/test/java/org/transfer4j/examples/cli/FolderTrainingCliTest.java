@@ -57,7 +57,7 @@ class FolderTrainingCliTest {
         CliRun r = run("train", "--augment", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
                 "--preprocess", "rescale", "--input", "32", "--epochs", "1", "--lr", "1e-4");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Epoch 1/1 - ").contains("Model: ");
+        assertThat(r.out()).contains("Phase 1: dense(256).sigmoid() on").contains("Epoch 1/1 - ").contains("Model: ");
         assertThat(Files.exists(out.resolve("model.zip"))).isTrue();
         assertThat(Files.exists(out.resolve("features/train"))).as("augmented training images are not cached").isFalse();
         assertThat(Files.exists(out.resolve("features/validation/block5_pool/manifest.json"))).isTrue();
