@@ -34,6 +34,8 @@ import org.transfer4j.train.Trainer;
  * rows in at most 10 s.
  *
  * <p>Single-shot: one invocation = the whole run with a freshly initialised head; the score is seconds per run.
+ * Each step is a few dozen small ND4J ops; on a loaded machine OpenMP's default spin-waiting makes each of them
+ * cost a scheduler time slice, so compare with {@code OMP_WAIT_POLICY=PASSIVE} (or {@code OMP_NUM_THREADS=1}) too.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar HeadTrainingBenchmark -p validation=0,1000</pre>
  */
