@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.updaters.RmsPropUpdater;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.transfer4j.Activation;
@@ -331,11 +332,11 @@ public final class SuffixNet {
                     d = activationGradient(trace.stepOutputs.get(i), ds.activation(), d);
                 }
                 INDArray w = params.get(ds.name() + "_W");
-                grads.put(ds.name() + "_W", in.transpose().mmul(d));
+                grads.put(ds.name() + "_W", Nd4j.gemm(in, d, true, false));
                 // sum over the batch as a matrix product: reductions over a size-1 batch fail in libnd4j M2.1
                 grads.put(ds.name() + "_b", ones.mmul(d));
                 if (i > 0 || !convLayers.isEmpty()) {
-                    d = d.mmul(w.transpose());
+                    d = Nd4j.gemm(d, w, false, true);
                 }
             }
         }
@@ -389,9 +390,11 @@ public final class SuffixNet {
 
     private void update(String name, INDArray param, INDArray grad, Optimizer optimizer, double lr) {
         if (optimizer instanceof Optimizer.RmsProp rms) {
+            // libnd4j's fused rms_prop_updater: v = rho v + (1 - rho) g^2; update = lr g / (sqrt(v) + eps), Keras's rule
             INDArray v = state(name, 1, param)[0];
-            v.muli(rms.rho()).addi(grad.mul(grad).muli(1 - rms.rho()));
-            param.subi(grad.mul(lr).divi(Transforms.sqrt(v, true).addi(rms.epsilon())));
+            INDArray step = Nd4j.createUninitialized(grad.dataType(), grad.shape());
+            Nd4j.exec(new RmsPropUpdater(grad, v, step, v, lr, rms.rho(), rms.epsilon()));
+            param.subi(step);
         } else if (optimizer instanceof Optimizer.Adam adam) {
             INDArray[] s = state(name, 2, param);
             s[0].muli(adam.beta1()).addi(grad.mul(1 - adam.beta1()));
