@@ -32,7 +32,8 @@ public final class Download {
      * Downloads {@code url} to {@code target}: bytes go to a temporary file beside it, which is checked for
      * {@code size} bytes and the MD5 {@code md5} and only then moved onto {@code target}. Progress is logged.
      *
-     * @throws IOException naming the URL and the reason; {@code target} is untouched and no temporary file is left
+     * @throws IOException naming the URL and the reason (a failed local write, e.g. a full disk, also names
+     *                     {@code target}); {@code target} is untouched and no temporary file is left
      */
     public static void to(URI url, Path target, long size, String md5) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
