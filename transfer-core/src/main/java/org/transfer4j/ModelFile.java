@@ -119,6 +119,13 @@ final class ModelFile {
                 }
             }
             AtomicFiles.write(file, out -> zip(staging, out));
+        } catch (IOException e) {
+            AtomicFiles.deleteTree(staging, e);
+            if (e.getMessage() != null && e.getMessage().contains(file.toString())) {
+                throw e;
+            }
+            // e.g. a full disk while staging: name the file being saved, not only the staging folder
+            throw new IOException("Cannot save model to " + file + ": " + e.getMessage(), e);
         } finally {
             AtomicFiles.deleteTree(staging);
         }

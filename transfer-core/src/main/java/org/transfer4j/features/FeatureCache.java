@@ -204,34 +204,48 @@ public final class FeatureCache {
             int rowLength = featureShape[0] * featureShape[1] * featureShape[2];
             Set<String> skippedAgainPaths = skippedAgain.stream().map(CacheManifest.Skipped::path)
                     .collect(Collectors.toSet());
-            try (NpyReader fresh = newRows.isEmpty() ? null : NpyReader.open(newRowsFile);
-                    NpyFloatWriter out = NpyFloatWriter.open(featuresFile, featureShape)) {
-                float[] row = new float[rowLength];
-                for (ImageEntry e : listing.entries()) {
-                    long mtime = e.lastModified().toMillis();
-                    Integer n = newRows.get(e.filename());
-                    if (n != null) {
-                        fresh.readRows(n, 1, row, 0);
-                    } else if (skippedByName.containsKey(e.filename())) {
-                        SkippedImage s = skippedByName.get(e.filename());
-                        skipped.add(new CacheManifest.Skipped(e.filename(), e.sizeBytes(), mtime,
-                                s.reason().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.message()));
-                        continue;
-                    } else if (skippedAgainPaths.contains(e.filename())) {
-                        continue;
-                    } else {
-                        previous.get().reader().readRows(oldRows.get(e.filename()), 1, row, 0);
+            try (NpyReader fresh = newRows.isEmpty() ? null : NpyReader.open(newRowsFile)) {
+                NpyFloatWriter out = writing(featuresFile, () -> NpyFloatWriter.open(featuresFile, featureShape));
+                try {
+                    float[] row = new float[rowLength];
+                    for (ImageEntry e : listing.entries()) {
+                        long mtime = e.lastModified().toMillis();
+                        Integer n = newRows.get(e.filename());
+                        if (n != null) {
+                            fresh.readRows(n, 1, row, 0);
+                        } else if (skippedByName.containsKey(e.filename())) {
+                            SkippedImage s = skippedByName.get(e.filename());
+                            skipped.add(new CacheManifest.Skipped(e.filename(), e.sizeBytes(), mtime,
+                                    s.reason().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.message()));
+                            continue;
+                        } else if (skippedAgainPaths.contains(e.filename())) {
+                            continue;
+                        } else {
+                            previous.get().reader().readRows(oldRows.get(e.filename()), 1, row, 0);
+                        }
+                        writing(featuresFile, () -> {
+                            out.append(row);
+                            return null;
+                        });
+                        images.add(new CacheManifest.Image(e.filename(), e.sizeBytes(), mtime, e.classIndex()));
+                        labels.add((float) e.classIndex());
                     }
-                    out.append(row);
-                    images.add(new CacheManifest.Image(e.filename(), e.sizeBytes(), mtime, e.classIndex()));
-                    labels.add((float) e.classIndex());
+                    writing(featuresFile, () -> {
+                        out.close();
+                        return null;
+                    });
+                } finally {
+                    out.abort(); // nothing if closed
                 }
             }
             float[] labelArray = new float[labels.size()];
             for (int i = 0; i < labelArray.length; i++) {
                 labelArray[i] = labels.get(i);
             }
-            Npy.write(labelsFile, labelArray, labelArray.length);
+            writing(labelsFile, () -> {
+                Npy.write(labelsFile, labelArray, labelArray.length);
+                return null;
+            });
             CacheManifest manifest = new CacheManifest(CacheManifest.FORMAT, key,
                     Arrays.stream(featureShape).boxed().toList(),
                     featuresFile.getFileName().toString(), labelsFile.getFileName().toString(), images, skipped,
@@ -263,39 +277,68 @@ public final class FeatureCache {
         });
         long start = System.nanoTime();
         long lastReport = 0;
-        try (FeatureExtractor extractor = base.extractor(weights, cutLayer);
-                NpyFloatWriter out = NpyFloatWriter.open(newRowsFile, extractor.outputShape())) {
-            Future<Decoded> next = decoders.submit(() -> decode(decoder, spec.onBadImage(), entries, 0));
-            int done = 0;
-            for (int from = 0; from < entries.size(); from += batchSize) {
-                Decoded batch = get(next);
-                int after = from + batchSize;
-                next = after < entries.size() ? decoders.submit(() -> decode(decoder, spec.onBadImage(), entries, after))
-                        : null;
-                skipped.addAll(batch.skipped());
-                if (!batch.images().isEmpty()) {
-                    float[] features = extractor.extract(batch.images());
-                    out.appendRows(features, 0, features.length);
-                    for (ImageEntry e : batch.entries()) {
-                        newRows.put(e.filename(), newRows.size());
+        try (FeatureExtractor extractor = base.extractor(weights, cutLayer)) {
+            NpyFloatWriter out = writing(newRowsFile, () -> NpyFloatWriter.open(newRowsFile, extractor.outputShape()));
+            try {
+                Future<Decoded> next = decoders.submit(() -> decode(decoder, spec.onBadImage(), entries, 0));
+                int done = 0;
+                for (int from = 0; from < entries.size(); from += batchSize) {
+                    Decoded batch = get(next);
+                    int after = from + batchSize;
+                    next = after < entries.size()
+                            ? decoders.submit(() -> decode(decoder, spec.onBadImage(), entries, after)) : null;
+                    skipped.addAll(batch.skipped());
+                    if (!batch.images().isEmpty()) {
+                        float[] features = extractor.extract(batch.images());
+                        writing(newRowsFile, () -> {
+                            out.appendRows(features, 0, features.length);
+                            return null;
+                        });
+                        for (ImageEntry e : batch.entries()) {
+                            newRows.put(e.filename(), newRows.size());
+                        }
+                    }
+                    done = Math.min(after, entries.size());
+                    long now = System.nanoTime();
+                    double seconds = (now - start) / 1e9;
+                    double rate = done / seconds;
+                    listener.progress(done, entries.size(), rate, (entries.size() - done) / rate);
+                    if (now - lastReport > 10_000_000_000L) {
+                        lastReport = now;
+                        LOG.info(String.format(java.util.Locale.ROOT, "  %d/%d images, %.1f img/s, ETA %.0f s", done,
+                                entries.size(), rate, (entries.size() - done) / rate));
                     }
                 }
-                done = Math.min(after, entries.size());
-                long now = System.nanoTime();
-                double seconds = (now - start) / 1e9;
-                double rate = done / seconds;
-                listener.progress(done, entries.size(), rate, (entries.size() - done) / rate);
-                if (now - lastReport > 10_000_000_000L) {
-                    lastReport = now;
-                    LOG.info(String.format(java.util.Locale.ROOT, "  %d/%d images, %.1f img/s, ETA %.0f s", done,
-                            entries.size(), rate, (entries.size() - done) / rate));
-                }
+                writing(newRowsFile, () -> {
+                    out.close();
+                    return null;
+                });
+            } finally {
+                out.abort(); // nothing if closed
             }
         } finally {
             decoders.shutdownNow();
         }
         if (newRows.isEmpty()) {
             Files.deleteIfExists(newRowsFile);
+        }
+    }
+
+    /** A write to one cache file. */
+    @FunctionalInterface
+    private interface Write<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs a write to {@code file}, making sure a failure (e.g. a full disk) names the file. */
+    private static <T> T writing(Path file, Write<T> write) throws IOException {
+        try {
+            return write.run();
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains(file.toString())) {
+                throw e;
+            }
+            throw new IOException("Cannot write feature cache file " + file + ": " + e.getMessage(), e);
         }
     }
 

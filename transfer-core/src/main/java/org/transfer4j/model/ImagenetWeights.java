@@ -2,10 +2,15 @@ package org.transfer4j.model;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.transfer4j.internal.weights.Download;
 
@@ -20,8 +25,11 @@ import org.transfer4j.internal.weights.Download;
  * has been disabled, so it is not a source; a {@code vgg16_dl4j_inference.zip} you have can be named with
  * {@link WeightsSource#file(Path)}.
  *
- * <p>Thread-safe; two processes downloading at once each write their own temporary file, and the atomic move makes
- * the last complete one win.
+ * <p>Thread-safe, also across processes: checking, downloading, verifying and moving the file into the cache happen
+ * under a lock per file (a lock within this JVM plus a {@link java.nio.channels.FileLock} on
+ * {@code <cache>/<file>.lock}, an empty file left in place), so a second caller waits for the first and then finds the
+ * verified file instead of downloading it again. A verified file already in the cache is used without the lock, so a
+ * read-only cache works.
  */
 public final class ImagenetWeights {
     /** System property naming the cache directory. */
@@ -35,6 +43,10 @@ public final class ImagenetWeights {
     static final String VGG16_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/" + VGG16_FILE;
     static final long VGG16_SIZE = 58_889_256L;
     static final String VGG16_MD5 = "6d6bbae143d832006294945121d1f1fc";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImagenetWeights.class);
+    /** Serialises resolution of one cached file within this JVM (the file lock serialises processes). */
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     private final String fileName;
     private final URI url;
@@ -115,13 +127,74 @@ public final class ImagenetWeights {
      */
     public Path resolve(boolean allowDownload) throws WeightsException {
         Path target = cachedFile();
-        if (Files.exists(target)) {
-            String problem;
+        if (Files.exists(target) && verify(target) == null) {
+            return target;
+        }
+        if (!allowDownload && !Files.exists(target)) {
+            throw unavailable("it is not in the cache and downloading is off", null);
+        }
+        Path abs = target.toAbsolutePath().normalize();
+        Path lockFile = abs.resolveSibling(fileName + ".lock");
+        ReentrantLock local = LOCKS.computeIfAbsent(abs, k -> new ReentrantLock());
+        local.lock();
+        try {
             try {
-                problem = Download.verify(target, size, md5);
+                Files.createDirectories(abs.getParent());
             } catch (IOException e) {
-                throw new WeightsException("Cannot read cached weights " + target + ": " + e.getMessage(), e);
+                throw unavailable("the cache folder " + abs.getParent() + " cannot be created: " + e, e);
             }
+            FileChannel channel;
+            FileLock lock;
+            try {
+                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw unavailable("the lock " + lockFile + " cannot be created: " + e, e);
+            }
+            try {
+                lock = channel.tryLock();
+                if (lock == null) {
+                    LOG.info("Waiting for another process resolving {} (lock {})", target, lockFile);
+                    lock = channel.lock();
+                }
+            } catch (IOException e) {
+                closeQuietly(channel, e);
+                throw unavailable("the lock " + lockFile + " cannot be taken: " + e, e);
+            }
+            try {
+                return resolveLocked(allowDownload);
+            } finally {
+                try {
+                    channel.close(); // releases the lock
+                } catch (IOException e) {
+                    LOG.warn("Could not close the lock {}: {}", lockFile, e.toString());
+                }
+            }
+        } finally {
+            local.unlock();
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel, Throwable cause) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Null if {@code file} has the expected size and MD5, else what is wrong. */
+    private String verify(Path file) throws WeightsException {
+        try {
+            return Download.verify(file, size, md5);
+        } catch (IOException e) {
+            throw new WeightsException("Cannot read cached weights " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path resolveLocked(boolean allowDownload) throws WeightsException {
+        Path target = cachedFile();
+        if (Files.exists(target)) {
+            String problem = verify(target);
             if (problem == null) {
                 return target;
             }

@@ -68,8 +68,10 @@ class ImagenetWeightsTest {
         assertThat(weights.resolve(true)).isEqualTo(file);
         assertThat(requests.get()).isEqualTo(1);
         try (var listing = Files.list(cache)) {
-            assertThat(listing.map(p -> p.getFileName().toString())).containsExactly(file.getFileName().toString());
+            assertThat(listing.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(
+                    file.getFileName().toString(), file.getFileName() + ".lock");
         }
+        assertThat(cache.resolve(file.getFileName() + ".lock")).isEmptyFile();
     }
 
     @Test
@@ -81,7 +83,9 @@ class ImagenetWeightsTest {
                 .hasMessageContaining("failed verification")
                 .hasMessageContaining("MD5");
         try (var listing = Files.list(cache)) {
-            assertThat(listing).isEmpty();
+            // only the (empty) lock file of the inter-process lock stays
+            assertThat(listing.map(p -> p.getFileName().toString()))
+                    .containsExactly("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5.lock");
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.Locale;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.internal.io.AtomicFiles;
 
 /** Verified downloads into a temporary file, moved atomically into place. */
 public final class Download {
@@ -31,12 +32,13 @@ public final class Download {
      * Downloads {@code url} to {@code target}: bytes go to a temporary file beside it, which is checked for
      * {@code size} bytes and the MD5 {@code md5} and only then moved onto {@code target}. Progress is logged.
      *
-     * @throws IOException naming the URL and the reason; {@code target} is untouched and no temporary file is left
+     * @throws IOException naming the URL and the reason (a failed local write, e.g. a full disk, also names
+     *                     {@code target}); {@code target} is untouched and no temporary file is left
      */
     public static void to(URI url, Path target, long size, String md5) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, target.getFileName().toString() + ".", ".part");
+        Path tmp = AtomicFiles.tempBeside(target);
         try {
             URLConnection connection = url.toURL().openConnection();
             connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
@@ -49,8 +51,8 @@ public final class Download {
             }
             long total = connection.getContentLengthLong() > 0 ? connection.getContentLengthLong() : size;
             LOG.info("Downloading {} ({} bytes) to {}", url, total, target);
-            try (InputStream in = connection.getInputStream(); OutputStream out = Files.newOutputStream(tmp)) {
-                copyWithProgress(in, out, total);
+            try (InputStream in = connection.getInputStream()) {
+                copyWithProgress(in, tmp, target, total);
             }
             String problem = verify(tmp, size, md5);
             if (problem != null) {
@@ -70,25 +72,57 @@ public final class Download {
         }
     }
 
-    private static void copyWithProgress(InputStream in, OutputStream out, long total) throws IOException {
+    /**
+     * Copies {@code in} to {@code tmp}; a failed write or close (e.g. a full disk) is reported naming {@code target}
+     * and {@code tmp}, a failed read as it is.
+     */
+    private static void copyWithProgress(InputStream in, Path tmp, Path target, long total) throws IOException {
         byte[] buffer = new byte[1 << 16];
         long done = 0;
         long start = System.nanoTime();
         long lastLog = start;
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            done += n;
-            long now = System.nanoTime();
-            if (now - lastLog > 2_000_000_000L) {
-                lastLog = now;
-                double seconds = (now - start) / 1e9;
-                double rate = done / seconds;
-                double eta = total > done ? (total - done) / rate : 0;
-                LOG.info(String.format(Locale.ROOT, "  %.1f / %.1f MB (%.0f%%), %.1f MB/s, ETA %.0f s", done / 1e6,
-                        total / 1e6, 100.0 * done / total, rate / 1e6, eta));
-            }
+        OutputStream out;
+        try {
+            out = Files.newOutputStream(tmp);
+        } catch (IOException e) {
+            throw cannotWrite(tmp, target, e);
         }
+        try {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException e) {
+                    throw cannotWrite(tmp, target, e);
+                }
+                done += n;
+                long now = System.nanoTime();
+                if (now - lastLog > 2_000_000_000L) {
+                    lastLog = now;
+                    double seconds = (now - start) / 1e9;
+                    double rate = done / seconds;
+                    double eta = total > done ? (total - done) / rate : 0;
+                    LOG.info(String.format(Locale.ROOT, "  %.1f / %.1f MB (%.0f%%), %.1f MB/s, ETA %.0f s",
+                            done / 1e6, total / 1e6, 100.0 * done / total, rate / 1e6, eta));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                out.close();
+            } catch (IOException c) {
+                e.addSuppressed(c);
+            }
+            throw e;
+        }
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw cannotWrite(tmp, target, e);
+        }
+    }
+
+    private static IOException cannotWrite(Path tmp, Path target, IOException e) {
+        return new IOException("cannot write " + target + " (temporary file " + tmp + "): " + e.getMessage(), e);
     }
 
     /** Null if {@code file} has {@code size} bytes and MD5 {@code md5}; otherwise what is wrong. */
