@@ -122,6 +122,7 @@ public final class FeatureCache {
      * @throws BadImageException under {@link BadImagePolicy#FAIL}, naming the first bad image; the cache is unchanged
      * @throws IOException       if the folder cannot be listed or the cache cannot be written
      */
+    @SuppressWarnings("try") // the file lock is held for the block, not used in it
     public Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
         Files.createDirectories(directory);
