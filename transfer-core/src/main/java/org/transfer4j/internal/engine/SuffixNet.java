@@ -47,6 +47,7 @@ public final class SuffixNet {
     private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final Map<String, String> layerOfVariable = new HashMap<>();
     private final Map<String, INDArray[]> optimizerState = new HashMap<>();
+    private final Map<String, INDArray> gradientBuffers = new HashMap<>();
     private final long flat;
     private long iterations;
 
@@ -334,7 +335,9 @@ public final class SuffixNet {
                     d = activationGradient(trace.stepOutputs.get(i), ds.activation(), d);
                 }
                 INDArray w = params.get(ds.name() + "_W");
-                grads.put(ds.name() + "_W", Nd4j.gemm(in, d, true, false));
+                INDArray gW = buffer(ds.name() + "_W", w.shape());
+                Nd4j.gemm(in, d, gW, true, false, 1.0, 0.0);
+                grads.put(ds.name() + "_W", gW);
                 // sum over the batch as a matrix product: reductions over a size-1 batch fail in libnd4j M2.1
                 grads.put(ds.name() + "_b", ones.mmul(d));
                 if (i > 0 || !convLayers.isEmpty()) {
@@ -370,7 +373,9 @@ public final class SuffixNet {
         Trace trace = new Trace();
         INDArray logits = forward(x, null, trace);
         float[][] pd = lossAndGradient(logits, y, sampleWeight, new double[1]);
-        return backward(trace, Nd4j.create(pd[1], logits.shape(), 'c'));
+        Map<String, INDArray> copies = new LinkedHashMap<>();
+        backward(trace, Nd4j.create(pd[1], logits.shape(), 'c')).forEach((k, v) -> copies.put(k, v.dup()));
+        return copies;
     }
 
     /** Probabilities for {@code x}, dropout off. */
@@ -393,8 +398,9 @@ public final class SuffixNet {
     private void update(String name, INDArray param, INDArray grad, Optimizer optimizer, double lr) {
         if (optimizer instanceof Optimizer.RmsProp rms) {
             // libnd4j's fused rms_prop_updater: v = rho v + (1 - rho) g^2; update = lr g / (sqrt(v) + eps), Keras's rule
-            INDArray v = state(name, 1, param)[0];
-            INDArray step = Nd4j.createUninitialized(grad.dataType(), grad.shape());
+            INDArray[] s = state(name, 2, param);
+            INDArray v = s[0];
+            INDArray step = s[1];
             Nd4j.exec(new RmsPropUpdater(grad, v, step, v, lr, rms.rho(), rms.epsilon()));
             param.subi(step);
         } else if (optimizer instanceof Optimizer.Adam adam) {
@@ -423,6 +429,19 @@ public final class SuffixNet {
             }
             return s;
         });
+    }
+
+    /**
+     * A reusable gradient buffer for a dense kernel: allocating (and zeroing) megabytes per step showed up in the
+     * profile. Only the returned map of one step refers to it, and every caller is done with it before the next.
+     */
+    private INDArray buffer(String name, long[] shape) {
+        INDArray b = gradientBuffers.get(name);
+        if (b == null || !java.util.Arrays.equals(b.shape(), shape)) {
+            b = Nd4j.createUninitialized(DataType.FLOAT, shape);
+            gradientBuffers.put(name, b);
+        }
+        return b;
     }
 
     /** Forgets optimizer state (moments), as Keras does when a new training phase compiles a new optimizer. */
