@@ -69,10 +69,9 @@ public final class TransferModel implements AutoCloseable {
     TransferModel fitFeatures(FeatureSet train, FeatureSet validation) {
         TrainingOptions o = pipeline.trainingOptions();
         int units = suffix.head().outputUnits();
-        ArrayBatchSource trainSource = new ArrayBatchSource(train.features(), train.featureShape(), train.classes(),
-                units, o.batchSize(), true, o.seed());
-        ArrayBatchSource validationSource = validation == null ? null : new ArrayBatchSource(validation.features(),
-                validation.featureShape(), validation.classes(), units, o.batchSize(), false, o.seed());
+        ArrayBatchSource trainSource = source(train, units, o.batchSize(), true, o.seed());
+        ArrayBatchSource validationSource = validation == null ? null
+                : source(validation, units, o.batchSize(), false, o.seed());
         return continueWith(pipeline, suffix, trainSource, validationSource);
     }
 
@@ -97,10 +96,9 @@ public final class TransferModel implements AutoCloseable {
         }
         TrainingOptions o = next.trainingOptions();
         int units = net.head().outputUnits();
-        ArrayBatchSource trainSource = new ArrayBatchSource(train.features(), train.featureShape(), train.classes(),
-                units, o.batchSize(), true, o.seed());
-        ArrayBatchSource validationSource = validation == null ? null : new ArrayBatchSource(validation.features(),
-                validation.featureShape(), validation.classes(), units, o.batchSize(), false, o.seed());
+        ArrayBatchSource trainSource = source(train, units, o.batchSize(), true, o.seed());
+        ArrayBatchSource validationSource = validation == null ? null
+                : source(validation, units, o.batchSize(), false, o.seed());
         return continueWith(next, net, trainSource, validationSource);
     }
 
@@ -140,8 +138,7 @@ public final class TransferModel implements AutoCloseable {
             FeatureSet v = p.extractFeatures(baseWeights, validation.classes(classNames()),
                     cacheRoot.resolve(validation.directory().getFileName().toString()).resolve(cut),
                     org.transfer4j.features.ExtractionListener.none());
-            validationSource = new ArrayBatchSource(v.features(), v.featureShape(), v.classes(), units, o.batchSize(),
-                    false, o.seed());
+            validationSource = source(v, units, o.batchSize(), false, o.seed());
         }
         ImageFolder trainSpec = train.classes(classNames());
         SuffixNet target = net == null ? suffix : net;
@@ -149,8 +146,7 @@ public final class TransferModel implements AutoCloseable {
             FeatureSet t = p.extractFeatures(baseWeights, trainSpec,
                     cacheRoot.resolve(train.directory().getFileName().toString()).resolve(cut),
                     org.transfer4j.features.ExtractionListener.none());
-            ArrayBatchSource trainSource = new ArrayBatchSource(t.features(), t.featureShape(), t.classes(), units,
-                    o.batchSize(), true, o.seed());
+            ArrayBatchSource trainSource = source(t, units, o.batchSize(), true, o.seed());
             augmentation = null;
             return continueWith(p, target, trainSource, validationSource);
         }
@@ -239,6 +235,11 @@ public final class TransferModel implements AutoCloseable {
         }
     }
 
+    /** Batches over cached features for a head with {@code units} outputs. */
+    private static ArrayBatchSource source(FeatureSet set, int units, int batchSize, boolean shuffle, long seed) {
+        return new ArrayBatchSource(set.features(), set.featureShape(), set.classes(), units, batchSize, shuffle, seed);
+    }
+
     static Trainer.Plan plan(TrainingOptions o) {
         return new Trainer.Plan(o.epochs(), o.stepsPerEpoch(), o.validationSteps(), o.optimizer(), o.seed(),
                 o.classWeights(), o.lrMultipliers(), o.schedule(), o.earlyStopping(), o.listeners());
@@ -295,8 +296,7 @@ public final class TransferModel implements AutoCloseable {
             throw new IllegalArgumentException("Classes " + set.classIndices() + " differ from the model's " + classIndices);
         }
         int units = suffix.head().outputUnits();
-        ArrayBatchSource source = new ArrayBatchSource(set.features(), set.featureShape(), set.classes(), units,
-                pipeline.trainingOptions().batchSize(), false, 0);
+        ArrayBatchSource source = source(set, units, pipeline.trainingOptions().batchSize(), false, 0);
         float[] p = new float[set.samples() * units];
         int at = 0;
         for (var it = source.pass(0); it.hasNext(); ) {
