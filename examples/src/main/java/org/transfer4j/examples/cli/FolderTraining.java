@@ -59,7 +59,11 @@ final class FolderTraining {
                         next.trainingOptions().optimizer().describe());
                 model.fineTune(next, trainFolder, validationFolder, cache);
             }
-            Evaluation val = model.evaluate(validationFolder);
+            // Validation features at the final cut are in the cache already (training validated on them).
+            TransferPipeline last = model.pipeline();
+            Evaluation val = model.evaluate(last.extractFeatures(validationFolder.classes(model.classNames()),
+                    cache.resolve(validation.getFileName().toString()).resolve(last.cutLayer().name()),
+                    org.transfer4j.features.ExtractionListener.none()));
             Evaluation tst = Files.isDirectory(test) ? model.evaluate(options.folder(test)) : null;
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("approach", plan.fineTuneFrom() != null ? "fine-tuning (book listings 5-22, 5-23)"
