@@ -18,6 +18,14 @@ public final class Heads {
         return new Head(java.util.List.of()).dense(units, activation);
     }
 
+    /**
+     * A head starting with {@code Dropout(rate)} on the flattened features, as the book's section 5.2 model does
+     * ({@code Flatten, Dropout(0.5), Dense(512)}).
+     */
+    public static Head dropout(double rate) {
+        return new Head(java.util.List.of()).dropout(rate);
+    }
+
     /** A head that is only the binary output layer {@code Dense(1, sigmoid)} (logistic regression on features). */
     public static Head sigmoid() {
         return new Head(java.util.List.of()).sigmoid();

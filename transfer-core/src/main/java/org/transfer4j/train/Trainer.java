@@ -1,5 +1,6 @@
 package org.transfer4j.train;
 
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,9 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.transfer4j.History;
@@ -102,7 +101,7 @@ public final class Trainer {
             long seen = 0;
             for (int s = 0; s < steps; s++) {
                 Batch b = batches.next();
-                INDArray weights = sampleWeights(b.classes(), plan.classWeights());
+                float[] weights = sampleWeights(b.classes(), plan.classWeights());
                 SuffixNet.StepResult r = net.trainStep(b.x(), b.y(), weights, dropout, optimizer, plan.lrMultipliers());
                 if (!Double.isFinite(r.loss())) {
                     stopReason = String.format(Locale.ROOT, "loss became %s at epoch %d, step %d; training stopped "
@@ -110,7 +109,7 @@ public final class Trainer {
                     break;
                 }
                 lossSum += r.loss() * b.size();
-                correct += countCorrect(r.probabilities(), b.classes());
+                correct += countCorrect(r.probabilities(), r.units(), b.classes());
                 seen += b.size();
             }
             if (stopReason != null) {
@@ -179,26 +178,27 @@ public final class Trainer {
         int done = 0;
         while (it.hasNext() && (steps == 0 || done < steps)) {
             Batch b = it.next();
-            SuffixNet.StepResult r = net.evaluate(b.x(), b.y(), Nd4j.ones(DataType.FLOAT, b.size()));
+            float[] ones = new float[b.size()];
+            Arrays.fill(ones, 1f);
+            SuffixNet.StepResult r = net.evaluate(b.x(), b.y(), ones);
             lossSum += r.loss() * b.size();
-            correct += countCorrect(r.probabilities(), b.classes());
+            correct += countCorrect(r.probabilities(), r.units(), b.classes());
             seen += b.size();
             done++;
         }
         return new double[] {lossSum / seen, (double) correct / seen};
     }
 
-    static INDArray sampleWeights(int[] classes, Map<Integer, Double> classWeights) {
+    static float[] sampleWeights(int[] classes, Map<Integer, Double> classWeights) {
         float[] w = new float[classes.length];
         for (int i = 0; i < w.length; i++) {
             w[i] = classWeights.getOrDefault(classes[i], 1.0).floatValue();
         }
-        return Nd4j.create(w, new long[] {w.length}, 'c');
+        return w;
     }
 
-    static long countCorrect(INDArray probabilities, int[] classes) {
-        float[] p = probabilities.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        int units = (int) probabilities.size(1);
+    /** Examples whose most probable class ({@code p > 0.5} for one sigmoid unit) is their class. */
+    static long countCorrect(float[] p, int units, int[] classes) {
         long correct = 0;
         for (int i = 0; i < classes.length; i++) {
             int predicted;

@@ -1,5 +1,6 @@
 package org.transfer4j.internal.engine;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -11,7 +12,6 @@ import java.util.SplittableRandom;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.updaters.RmsPropUpdater;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 import org.transfer4j.Activation;
@@ -26,8 +26,13 @@ import org.transfer4j.model.Weights;
  * The trainable suffix of a transfer model: the unfrozen conv layers (if any), Flatten and the head. It takes the cut
  * tensor (NHWC) as input.
  *
- * <p>Forward and backward passes are written out here over ND4J arrays: dense layers are BLAS matrix products,
- * convolutions and pools call libnd4j's NHWC ops and their gradient ops directly ({@link NativeOps}, oneDNN).
+ * <p>Forward and backward passes are written out here. Convolutions and pools call libnd4j's NHWC ops and their
+ * gradient ops directly ({@link NativeOps}, oneDNN); the first dense layer (the one over the flattened features, e.g.
+ * 8,192 x 256) is two BLAS products into reused native buffers. Everything after its product works on small
+ * {@code batch x units} arrays, so it runs as plain Java on the heap: bias, activations, dropout, the loss, small later
+ * dense layers (at most {@value #HEAP_DENSE_LIMIT} weights; larger ones go through BLAS) and their gradients. A native
+ * call costs tens of microseconds, more than that arithmetic; with the Java updates ({@link FusedUpdates}) a step of
+ * the book's head went from 7.8 ms to about 2.5 ms.
  * SameDiff's autodiff is not used for training: in 1.0.0-M2.1 its session memory manager handed out gradient arrays
  * still in use, and reductions over a size-1 dimension failed, which made identical runs differ.
  *
@@ -40,14 +45,18 @@ import org.transfer4j.model.Weights;
  * <p>Not thread-safe.
  */
 public final class SuffixNet {
+    /** Dense layers after the first with at most this many weights are computed in Java, larger ones by BLAS. */
+    static final int HEAP_DENSE_LIMIT = 8192;
+
     private final Head head;
     private final int[] inputShape;
     private final List<Layer> convLayers;
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final Map<String, String> layerOfVariable = new HashMap<>();
-    private final Map<String, INDArray[]> optimizerState = new HashMap<>();
-    private final Map<String, INDArray> gradientBuffers = new HashMap<>();
+    private final Map<String, float[][]> optimizerState = new HashMap<>();
+    private final Map<String, INDArray> nativeBuffers = new HashMap<>();
+    private final int firstDense;
     private final long flat;
     private long iterations;
 
@@ -103,6 +112,11 @@ public final class SuffixNet {
                 in = d.units();
             }
         }
+        int first = 0;
+        while (!(steps.get(first) instanceof DenseStep)) {
+            first++;
+        }
+        this.firstDense = first;
     }
 
     private void addParam(String name, String layer, INDArray value) {
@@ -164,20 +178,30 @@ public final class SuffixNet {
         return head;
     }
 
-    /** The loss and probabilities of a batch. */
-    public record StepResult(double loss, INDArray probabilities) {
+    /** The loss and probabilities ({@code n * units}, row-major) of a batch. */
+    public record StepResult(double loss, float[] probabilities, int units) {
+        /** The probabilities as an {@code [n, units]} array. */
+        public INDArray probabilityArray() {
+            return Nd4j.create(probabilities, new long[] {probabilities.length / units, units}, 'c');
+        }
     }
 
     /** What the forward pass keeps for the backward pass. */
     private static final class Trace {
         final List<INDArray> convInputs = new ArrayList<>();
         final List<INDArray> convOutputs = new ArrayList<>();
-        final List<INDArray> stepInputs = new ArrayList<>();
-        final List<INDArray> stepOutputs = new ArrayList<>();
-        INDArray logits;
+        /** Masks of the dropout steps before the first dense layer (null where off). */
+        final List<INDArray> preMasks = new ArrayList<>();
+        /** Input {@code [n, in]} of the first dense layer. */
+        INDArray headInput;
+        /** Per step from the first dense layer on: its input (row-major {@code n * in}). */
+        float[][] inputs;
+        /** Per step: a dense layer's output after its activation (logits for the output layer), a dropout's mask. */
+        float[][] outputs;
+        int n;
     }
 
-    private INDArray forward(INDArray x, SplittableRandom random, Trace trace) {
+    private float[] forward(INDArray x, SplittableRandom random, Trace trace) {
         INDArray a = x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
         for (Layer l : convLayers) {
             trace.convInputs.add(a);
@@ -189,58 +213,193 @@ public final class SuffixNet {
             }
             trace.convOutputs.add(a);
         }
-        long n = a.size(0);
+        int n = Math.toIntExact(a.size(0));
+        trace.n = n;
         a = a.reshape('c', n, flat);
-        for (Step s : steps) {
-            trace.stepInputs.add(a);
+        for (int i = 0; i < firstDense; i++) {
+            double rate = ((DropoutStep) steps.get(i)).rate();
+            INDArray mask = random != null && rate > 0
+                    ? Nd4j.create(mask(random, rate, Math.toIntExact(a.length())), a.shape(), 'c') : null;
+            trace.preMasks.add(mask);
+            if (mask != null) {
+                a = a.mul(mask);
+            }
+        }
+        trace.headInput = a;
+        trace.inputs = new float[steps.size()][];
+        trace.outputs = new float[steps.size()][];
+        DenseStep first = (DenseStep) steps.get(firstDense);
+        // Nd4j.gemm goes straight to BLAS (mmul's generic path measured 3x slower here), into a reused buffer
+        INDArray z = buffer(first.name() + "_z", n, first.units());
+        Nd4j.gemm(a, params.get(first.name() + "_W"), z, false, false, 1.0, 0.0);
+        float[] h = read(z);
+        biasAndActivation(first, h, n);
+        trace.outputs[firstDense] = h;
+        if (first.output()) {
+            return h;
+        }
+        for (int i = firstDense + 1; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            trace.inputs[i] = h;
             if (s instanceof DropoutStep d) {
                 if (random != null && d.rate() > 0) {
-                    float keep = (float) (1.0 / (1.0 - d.rate()));
-                    float[] m = new float[Math.toIntExact(a.length())];
-                    for (int i = 0; i < m.length; i++) {
-                        m[i] = random.nextDouble() >= d.rate() ? keep : 0f;
+                    float[] m = mask(random, d.rate(), h.length);
+                    float[] dropped = new float[h.length];
+                    for (int j = 0; j < h.length; j++) {
+                        dropped[j] = h[j] * m[j];
                     }
-                    INDArray mask = Nd4j.create(m, a.shape(), 'c');
-                    trace.stepOutputs.add(mask);
-                    a = a.mul(mask);
-                } else {
-                    trace.stepOutputs.add(null);
+                    trace.outputs[i] = m;
+                    h = dropped;
                 }
             } else if (s instanceof DenseStep d) {
-                // Nd4j.gemm goes straight to BLAS; mmul's generic path measured 3x slower here
-                INDArray z = Nd4j.gemm(a, params.get(d.name() + "_W"), false, false)
-                        .addiRowVector(params.get(d.name() + "_b"));
+                h = matmul(h, n, d, false);
+                biasAndActivation(d, h, n);
+                trace.outputs[i] = h;
                 if (d.output()) {
-                    trace.logits = z;
-                    trace.stepOutputs.add(z);
-                    return z;
+                    return h;
                 }
-                a = activate(z, d.activation());
-                trace.stepOutputs.add(a);
             }
         }
         throw new IllegalStateException("head without output layer");
     }
 
-    private static INDArray activate(INDArray z, Activation a) {
-        return switch (a) {
-            case RELU -> Transforms.relu(z, true);
-            case SIGMOID -> Transforms.sigmoid(z, true);
-            case TANH -> Transforms.tanh(z, true);
-            case LINEAR -> z;
-            case SOFTMAX -> throw new IllegalArgumentException("softmax is only supported as the output layer");
-        };
+    /** A dropout mask: each entry kept (scaled by {@code 1 / (1 - rate)}) with probability {@code 1 - rate}. */
+    private static float[] mask(SplittableRandom random, double rate, int length) {
+        float keep = (float) (1.0 / (1.0 - rate));
+        float[] m = new float[length];
+        for (int i = 0; i < length; i++) {
+            m[i] = random.nextDouble() >= rate ? keep : 0f;
+        }
+        return m;
     }
 
-    /** d(activation)/dz expressed through the activation's output {@code a}. */
-    private static INDArray activationGradient(INDArray a, Activation act, INDArray dA) {
-        return switch (act) {
-            case RELU -> dA.mul(a.gt(0).castTo(DataType.FLOAT));
-            case SIGMOID -> dA.mul(a.mul(a.rsub(1.0)));
-            case TANH -> dA.mul(a.mul(a).rsubi(1.0));
-            case LINEAR -> dA;
+    /** Adds the bias and, except on the output layer (whose logits go to the loss), applies the activation. */
+    private void biasAndActivation(DenseStep d, float[] z, int n) {
+        float[] b = read(params.get(d.name() + "_b"));
+        int u = d.units();
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < u; j++) {
+                z[r * u + j] += b[j];
+            }
+        }
+        if (d.output()) {
+            return;
+        }
+        switch (d.activation()) {
+            case RELU -> {
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = Math.max(z[i], 0f);
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (float) Math.tanh(z[i]);
+                }
+            }
+            case LINEAR -> {
+            }
             case SOFTMAX -> throw new IllegalArgumentException("softmax is only supported as the output layer");
-        };
+        }
+    }
+
+    /** {@code dA} times d(activation)/dz, expressed through the activation's output {@code a}; in place. */
+    private static float[] activationGradient(float[] a, Activation act, float[] dA) {
+        switch (act) {
+            case RELU -> {
+                for (int i = 0; i < a.length; i++) {
+                    dA[i] = a[i] > 0 ? dA[i] : 0f;
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < a.length; i++) {
+                    dA[i] *= a[i] * (1f - a[i]);
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < a.length; i++) {
+                    dA[i] *= 1f - a[i] * a[i];
+                }
+            }
+            case LINEAR -> {
+            }
+            case SOFTMAX -> throw new IllegalArgumentException("softmax is only supported as the output layer");
+        }
+        return dA;
+    }
+
+    /**
+     * A product with the kernel of a dense layer after the first: {@code a W} ({@code n * in -> n * units}) or, with
+     * {@code transposed}, {@code a W^T} ({@code n * units -> n * in}). Small kernels in plain Java (a native call
+     * costs tens of microseconds, more than the arithmetic); large ones through BLAS.
+     */
+    private float[] matmul(float[] a, int n, DenseStep d, boolean transposed) {
+        INDArray kernel = params.get(d.name() + "_W");
+        int in = d.in();
+        int units = d.units();
+        if ((long) in * units > HEAP_DENSE_LIMIT) {
+            INDArray x = Nd4j.create(a, new long[] {n, transposed ? units : in}, 'c');
+            return read(Nd4j.gemm(x, kernel, false, transposed));
+        }
+        float[] w = read(kernel);
+        if (!transposed) {
+            float[] out = new float[n * units];
+            for (int r = 0; r < n; r++) {
+                for (int k = 0; k < in; k++) {
+                    float ark = a[r * in + k];
+                    for (int j = 0; j < units; j++) {
+                        out[r * units + j] += ark * w[k * units + j];
+                    }
+                }
+            }
+            return out;
+        }
+        float[] out = new float[n * in];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < in; k++) {
+                float sum = 0;
+                for (int j = 0; j < units; j++) {
+                    sum += a[r * units + j] * w[k * units + j];
+                }
+                out[r * in + k] = sum;
+            }
+        }
+        return out;
+    }
+
+    /** {@code a^T d}: the kernel gradient of a dense layer after the first ({@code in * units}). */
+    private static float[] kernelGradient(float[] a, float[] d, int n, DenseStep step) {
+        int in = step.in();
+        int units = step.units();
+        if ((long) in * units > HEAP_DENSE_LIMIT) {
+            return read(Nd4j.gemm(Nd4j.create(a, new long[] {n, in}, 'c'), Nd4j.create(d, new long[] {n, units}, 'c'),
+                    true, false));
+        }
+        float[] g = new float[in * units];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < in; k++) {
+                float ark = a[r * in + k];
+                for (int j = 0; j < units; j++) {
+                    g[k * units + j] += ark * d[r * units + j];
+                }
+            }
+        }
+        return g;
+    }
+
+    /** The batch sum of {@code d} per unit: a dense layer's bias gradient. */
+    private static float[] biasGradient(float[] d, int n, int units) {
+        float[] g = new float[units];
+        for (int r = 0; r < n; r++) {
+            for (int j = 0; j < units; j++) {
+                g[j] += d[r * units + j];
+            }
+        }
+        return g;
     }
 
     /**
@@ -248,12 +407,8 @@ public final class SuffixNet {
      *
      * @return {@code [probabilities (n*k), dLogits (n*k)]} as flat arrays, and the mean loss in {@code loss[0]}
      */
-    private float[][] lossAndGradient(INDArray logits, INDArray y, INDArray sampleWeight, double[] loss) {
-        int n = (int) logits.size(0);
-        int k = (int) logits.size(1);
-        float[] z = logits.dup('c').data().asFloat();
-        float[] t = y.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[] w = sampleWeight.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    private float[][] lossAndGradient(float[] z, int n, float[] t, float[] w, double[] loss) {
+        int k = z.length / n;
         float[] p = new float[n * k];
         float[] dz = new float[n * k];
         double sum = 0;
@@ -300,69 +455,87 @@ public final class SuffixNet {
      */
     public StepResult trainStep(INDArray x, INDArray y, INDArray sampleWeight, SplittableRandom random,
             Optimizer optimizer, Map<String, Double> lrMultiplier) {
+        return trainStep(x, y, read(sampleWeight), random, optimizer, lrMultiplier);
+    }
+
+    /** {@link #trainStep(INDArray, INDArray, INDArray, SplittableRandom, Optimizer, Map)} with heap sample weights. */
+    public StepResult trainStep(INDArray x, INDArray y, float[] sampleWeight, SplittableRandom random,
+            Optimizer optimizer, Map<String, Double> lrMultiplier) {
         Trace trace = new Trace();
-        INDArray logits = forward(x, random, trace);
+        float[] logits = forward(x, random, trace);
         double[] loss = new double[1];
-        float[][] pd = lossAndGradient(logits, y, sampleWeight, loss);
-        INDArray probabilities = Nd4j.create(pd[0], logits.shape(), 'c');
+        float[][] pd = lossAndGradient(logits, trace.n, read(y), sampleWeight, loss);
+        int units = logits.length / trace.n;
         if (!Double.isFinite(loss[0])) {
-            return new StepResult(loss[0], probabilities);
+            return new StepResult(loss[0], pd[0], units);
         }
-        Map<String, INDArray> grads = backward(trace, Nd4j.create(pd[1], logits.shape(), 'c'));
+        Map<String, FloatBuffer> grads = backward(trace, pd[1]);
         iterations++;
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             double lr = optimizer.learningRate() * lrMultiplier.getOrDefault(layerOfVariable.get(e.getKey()), 1.0);
             update(e.getKey(), e.getValue(), grads.get(e.getKey()), optimizer, lr);
         }
-        return new StepResult(loss[0], probabilities);
+        return new StepResult(loss[0], pd[0], units);
     }
 
-    private Map<String, INDArray> backward(Trace trace, INDArray dLogits) {
-        Map<String, INDArray> grads = new HashMap<>();
-        INDArray d = dLogits;
-        long n = d.size(0);
-        INDArray ones = Nd4j.ones(DataType.FLOAT, 1, n);
-        for (int i = steps.size() - 1; i >= 0; i--) {
+    /** Gradients of every variable; the first dense kernel's (and conv layers') stay in native buffers. */
+    private Map<String, FloatBuffer> backward(Trace trace, float[] dLogits) {
+        Map<String, FloatBuffer> grads = new HashMap<>();
+        int n = trace.n;
+        float[] d = dLogits;
+        for (int i = steps.size() - 1; i > firstDense; i--) {
             Step s = steps.get(i);
-            INDArray in = trace.stepInputs.get(i);
             if (s instanceof DropoutStep) {
-                INDArray mask = trace.stepOutputs.get(i);
-                if (mask != null) {
-                    d = d.mul(mask);
+                float[] m = trace.outputs[i];
+                if (m != null) {
+                    for (int j = 0; j < d.length; j++) {
+                        d[j] *= m[j];
+                    }
                 }
             } else if (s instanceof DenseStep ds) {
                 if (!ds.output()) {
-                    d = activationGradient(trace.stepOutputs.get(i), ds.activation(), d);
+                    activationGradient(trace.outputs[i], ds.activation(), d);
                 }
-                INDArray w = params.get(ds.name() + "_W");
-                INDArray gW = buffer(ds.name() + "_W", w.shape());
-                Nd4j.gemm(in, d, gW, true, false, 1.0, 0.0);
-                grads.put(ds.name() + "_W", gW);
-                // sum over the batch as a matrix product: reductions over a size-1 batch fail in libnd4j M2.1
-                grads.put(ds.name() + "_b", ones.mmul(d));
-                if (i > 0 || !convLayers.isEmpty()) {
-                    d = Nd4j.gemm(d, w, false, true);
-                }
+                grads.put(ds.name() + "_W", FloatBuffer.wrap(kernelGradient(trace.inputs[i], d, n, ds)));
+                grads.put(ds.name() + "_b", FloatBuffer.wrap(biasGradient(d, n, ds.units())));
+                d = matmul(d, n, ds, true);
             }
         }
+        DenseStep first = (DenseStep) steps.get(firstDense);
+        if (!first.output()) {
+            activationGradient(trace.outputs[firstDense], first.activation(), d);
+        }
+        grads.put(first.name() + "_b", FloatBuffer.wrap(biasGradient(d, n, first.units())));
+        INDArray dz = buffer(first.name() + "_dz", n, first.units());
+        nio(dz).put(0, d, 0, d.length);
+        INDArray gW = buffer(first.name() + "_gW", first.in(), first.units());
+        Nd4j.gemm(trace.headInput, dz, gW, true, false, 1.0, 0.0);
+        grads.put(first.name() + "_W", nio(gW));
         if (convLayers.isEmpty()) {
             return grads;
         }
+        INDArray da = Nd4j.gemm(dz, params.get(first.name() + "_W"), false, true);
+        for (int i = firstDense - 1; i >= 0; i--) {
+            INDArray mask = trace.preMasks.get(i);
+            if (mask != null) {
+                da = da.mul(mask);
+            }
+        }
         int[] last = convLayers.get(convLayers.size() - 1).outputShape();
-        d = d.reshape('c', n, last[0], last[1], last[2]);
+        da = da.reshape('c', n, last[0], last[1], last[2]);
         for (int i = convLayers.size() - 1; i >= 0; i--) {
             Layer l = convLayers.get(i);
             INDArray in = trace.convInputs.get(i);
             if (l.type() == LayerType.MAX_POOLING2D) {
-                d = NativeOps.maxPoolBackward(in, d);
+                da = NativeOps.maxPoolBackward(in, da);
             } else {
                 INDArray out = trace.convOutputs.get(i);
-                INDArray dPre = d.mul(out.gt(0).castTo(DataType.FLOAT));
+                INDArray dPre = da.mul(out.gt(0).castTo(DataType.FLOAT));
                 INDArray[] g = NativeOps.conv2dBackward(in, params.get(l.name() + "_kernel"),
                         params.get(l.name() + "_bias"), dPre);
-                grads.put(l.name() + "_kernel", g[1]);
-                grads.put(l.name() + "_bias", g[2]);
-                d = g[0];
+                grads.put(l.name() + "_kernel", contiguous(g[1]));
+                grads.put(l.name() + "_bias", contiguous(g[2]));
+                da = g[0];
             }
         }
         return grads;
@@ -370,78 +543,128 @@ public final class SuffixNet {
 
     /** Gradients of the mean weighted loss for one batch, without updating (for tests and checks). */
     public Map<String, INDArray> gradients(INDArray x, INDArray y, INDArray sampleWeight) {
+        return gradients(x, y, sampleWeight, null);
+    }
+
+    /** {@link #gradients(INDArray, INDArray, INDArray)} with the dropout masks {@code random} draws (null: none). */
+    Map<String, INDArray> gradients(INDArray x, INDArray y, INDArray sampleWeight, SplittableRandom random) {
         Trace trace = new Trace();
-        INDArray logits = forward(x, null, trace);
-        float[][] pd = lossAndGradient(logits, y, sampleWeight, new double[1]);
+        float[] logits = forward(x, random, trace);
+        float[][] pd = lossAndGradient(logits, trace.n, read(y), read(sampleWeight), new double[1]);
+        Map<String, FloatBuffer> grads = backward(trace, pd[1]);
         Map<String, INDArray> copies = new LinkedHashMap<>();
-        backward(trace, Nd4j.create(pd[1], logits.shape(), 'c')).forEach((k, v) -> copies.put(k, v.dup()));
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            FloatBuffer g = grads.get(e.getKey());
+            float[] values = new float[Math.toIntExact(e.getValue().length())];
+            g.get(0, values, 0, values.length);
+            copies.put(e.getKey(), Nd4j.create(values, e.getValue().shape(), 'c'));
+        }
         return copies;
     }
 
-    /** Probabilities for {@code x}, dropout off. */
+    /** Probabilities {@code [n, units]} for {@code x}, dropout off. */
     public INDArray predict(INDArray x) {
-        INDArray logits = forward(x, null, new Trace());
-        int k = (int) logits.size(1);
-        INDArray dummy = Nd4j.zeros(DataType.FLOAT, logits.size(0), k);
-        float[][] pd = lossAndGradient(logits, dummy, Nd4j.ones(DataType.FLOAT, logits.size(0)), new double[1]);
-        return Nd4j.create(pd[0], logits.shape(), 'c');
+        Trace trace = new Trace();
+        float[] logits = forward(x, null, trace);
+        int n = trace.n;
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        float[] p = lossAndGradient(logits, n, new float[logits.length], ones, new double[1])[0];
+        return Nd4j.create(p, new long[] {n, logits.length / n}, 'c');
     }
 
     /** Mean weighted loss and probabilities, dropout off. */
     public StepResult evaluate(INDArray x, INDArray y, INDArray sampleWeight) {
-        INDArray logits = forward(x, null, new Trace());
-        double[] loss = new double[1];
-        float[][] pd = lossAndGradient(logits, y, sampleWeight, loss);
-        return new StepResult(loss[0], Nd4j.create(pd[0], logits.shape(), 'c'));
+        return evaluate(x, y, read(sampleWeight));
     }
 
-    private void update(String name, INDArray param, INDArray grad, Optimizer optimizer, double lr) {
+    /** {@link #evaluate(INDArray, INDArray, INDArray)} with heap sample weights. */
+    public StepResult evaluate(INDArray x, INDArray y, float[] sampleWeight) {
+        return evaluate(x, y, sampleWeight, null);
+    }
+
+    /** {@link #evaluate(INDArray, INDArray, float[])} with the dropout masks {@code random} draws (null: none). */
+    StepResult evaluate(INDArray x, INDArray y, float[] sampleWeight, SplittableRandom random) {
+        Trace trace = new Trace();
+        float[] logits = forward(x, random, trace);
+        double[] loss = new double[1];
+        float[][] pd = lossAndGradient(logits, trace.n, read(y), sampleWeight, loss);
+        return new StepResult(loss[0], pd[0], logits.length / trace.n);
+    }
+
+    private void update(String name, INDArray param, FloatBuffer grad, Optimizer optimizer, double lr) {
+        FloatBuffer p = nio(param);
+        int length = Math.toIntExact(param.length());
         if (optimizer instanceof Optimizer.RmsProp rms) {
-            // libnd4j's fused rms_prop_updater: v = rho v + (1 - rho) g^2; update = lr g / (sqrt(v) + eps), Keras's rule
-            INDArray[] s = state(name, 2, param);
-            INDArray v = s[0];
-            INDArray step = s[1];
-            Nd4j.exec(new RmsPropUpdater(grad, v, step, v, lr, rms.rho(), rms.epsilon()));
-            param.subi(step);
+            FusedUpdates.rmsProp(p, grad, state(name, 1, length)[0], (float) lr, (float) rms.rho(), (float) rms.epsilon());
         } else if (optimizer instanceof Optimizer.Adam adam) {
-            INDArray[] s = state(name, 2, param);
-            s[0].muli(adam.beta1()).addi(grad.mul(1 - adam.beta1()));
-            s[1].muli(adam.beta2()).addi(grad.mul(grad).muli(1 - adam.beta2()));
+            float[][] s = state(name, 2, length);
             double t = iterations;
             double alpha = lr * Math.sqrt(1 - Math.pow(adam.beta2(), t)) / (1 - Math.pow(adam.beta1(), t));
-            param.subi(s[0].mul(alpha).divi(Transforms.sqrt(s[1], true).addi(adam.epsilon())));
+            FusedUpdates.adam(p, grad, s[0], s[1], (float) alpha, (float) adam.beta1(), (float) adam.beta2(),
+                    (float) adam.epsilon());
         } else if (optimizer instanceof Optimizer.Sgd sgd) {
-            if (sgd.momentum() == 0) {
-                param.subi(grad.mul(lr));
-            } else {
-                INDArray m = state(name, 1, param)[0];
-                m.muli(sgd.momentum()).subi(grad.mul(lr));
-                param.addi(m);
-            }
+            float[] m = sgd.momentum() == 0 ? null : state(name, 1, length)[0];
+            FusedUpdates.sgd(p, grad, m, length, (float) lr, (float) sgd.momentum());
+        } else {
+            throw new IllegalArgumentException("Unsupported optimizer " + optimizer);
         }
     }
 
-    private INDArray[] state(String name, int count, INDArray like) {
-        return optimizerState.computeIfAbsent(name, k -> {
-            INDArray[] s = new INDArray[count];
-            for (int i = 0; i < count; i++) {
-                s[i] = Nd4j.zeros(like.dataType(), like.shape());
-            }
-            return s;
-        });
+    private float[][] state(String name, int count, int length) {
+        return optimizerState.computeIfAbsent(name, k -> new float[count][length]);
     }
 
     /**
-     * A reusable gradient buffer for a dense kernel: allocating (and zeroing) megabytes per step showed up in the
-     * profile. Only the returned map of one step refers to it, and every caller is done with it before the next.
+     * A reusable native buffer (the first dense layer's pre-activations, output gradient and kernel gradient):
+     * allocating and zeroing megabytes per step showed up in the profile. Each is filled and consumed within one
+     * step.
      */
-    private INDArray buffer(String name, long[] shape) {
-        INDArray b = gradientBuffers.get(name);
-        if (b == null || !java.util.Arrays.equals(b.shape(), shape)) {
-            b = Nd4j.createUninitialized(DataType.FLOAT, shape);
-            gradientBuffers.put(name, b);
+    private INDArray buffer(String name, long rows, long columns) {
+        INDArray b = nativeBuffers.get(name);
+        if (b == null || b.size(0) != rows || b.size(1) != columns) {
+            b = Nd4j.createUninitialized(DataType.FLOAT, rows, columns);
+            nativeBuffers.put(name, b);
         }
         return b;
+    }
+
+    /** The values of a float array in row-major order, on the heap: a bulk copy when it is plainly laid out. */
+    static float[] read(INDArray a) {
+        if (isPlain(a)) {
+            float[] out = new float[Math.toIntExact(a.length())];
+            nio(a).get(0, out, 0, out.length);
+            return out;
+        }
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    private static boolean isPlain(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || a.offset() != 0 || a.data().length() < a.length()) {
+            return false;
+        }
+        long expected = 1;
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false; // dimensions of size 1 may carry any stride
+            }
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /** The memory of a plainly laid-out float array as a buffer (writes go to the array). */
+    private static FloatBuffer nio(INDArray a) {
+        if (!isPlain(a)) {
+            throw new IllegalStateException("not a plain row-major float array: " + a.shapeInfoToString());
+        }
+        return a.data().asNioFloat().slice();
+    }
+
+    private static FloatBuffer contiguous(INDArray a) {
+        return isPlain(a) ? nio(a) : FloatBuffer.wrap(read(a));
     }
 
     /** Forgets optimizer state (moments), as Keras does when a new training phase compiles a new optimizer. */

@@ -57,6 +57,33 @@ class SuffixNetGradientTest {
     }
 
     @Test
+    void dropout_masks_before_and_between_dense_layers_enter_the_gradients() throws Exception {
+        SuffixNet net = net(Heads.dropout(0.3).dense(7).dropout(0.4).dense(5, Activation.TANH).sigmoid(), 71);
+        INDArray x = input(BATCH, 72);
+        INDArray y = Nd4j.create(new float[] {0, 1, 1, 0}, new long[] {BATCH, 1}, 'c');
+        INDArray w = Nd4j.create(SAMPLE_WEIGHTS, new long[] {BATCH}, 'c');
+        assertThat(net.gradients(x, y, w, masks(74L)).get("c1_kernel"))
+                .as("masks change the gradient").isNotEqualTo(net.gradients(x, y, w).get("c1_kernel"));
+
+        checkAgainstFiniteDifferences(net, x, y, w, 73, 74L);
+    }
+
+    @Test
+    void later_dense_layers_small_enough_for_java_and_large_enough_for_blas_get_correct_gradients() throws Exception {
+        assertThat(40 * 210).as("dense_2's kernel goes through BLAS").isGreaterThan(SuffixNet.HEAP_DENSE_LIMIT);
+        assertThat(210 * 3).as("dense_3's kernel is computed in Java").isLessThanOrEqualTo(SuffixNet.HEAP_DENSE_LIMIT);
+        SuffixNet blas = net(Heads.dense(40, Activation.TANH).dense(210, Activation.TANH).softmax(3), 81);
+        SuffixNet java = net(Heads.dense(7).dense(5, Activation.RELU).dense(4, Activation.TANH).sigmoid(), 82);
+        INDArray x = input(BATCH, 32);
+        INDArray w = Nd4j.create(SAMPLE_WEIGHTS, new long[] {BATCH}, 'c');
+
+        checkAgainstFiniteDifferences(blas, x, Nd4j.create(new float[] {1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1},
+                new long[] {BATCH, 3}, 'c'), w, 84, 85L);
+        checkAgainstFiniteDifferences(java, x, Nd4j.create(new float[] {1, 0, 0, 1}, new long[] {BATCH, 1}, 'c'),
+                w, 86);
+    }
+
+    @Test
     void weighted_loss_is_the_batch_mean_of_weight_times_binary_crossentropy() throws Exception {
         SuffixNet net = net(Heads.dense(7).sigmoid(), 41);
         INDArray x = input(BATCH, 42);
@@ -133,7 +160,13 @@ class SuffixNetGradientTest {
      * skipping. (A wrong gradient gives stable difference quotients that disagree with it.)
      */
     static void checkAgainstFiniteDifferences(SuffixNet net, INDArray x, INDArray y, INDArray w, long seed) {
-        Map<String, INDArray> grads = net.gradients(x, y, w);
+        checkAgainstFiniteDifferences(net, x, y, w, seed, null);
+    }
+
+    /** As above, with the dropout masks a random seeded with {@code dropoutSeed} draws (null: dropout off). */
+    static void checkAgainstFiniteDifferences(SuffixNet net, INDArray x, INDArray y, INDArray w, long seed,
+            Long dropoutSeed) {
+        Map<String, INDArray> grads = net.gradients(x, y, w, masks(dropoutSeed));
         assertThat(grads.keySet()).containsExactlyInAnyOrderElementsOf(net.variableNames());
         Map<String, INDArray> base = net.variableValues();
         SplittableRandom pick = new SplittableRandom(seed);
@@ -149,8 +182,8 @@ class SuffixNetGradientTest {
                     : pick.ints(0, (int) value.length()).distinct().limit(8).toArray();
             int smooth = 0;
             for (int i : entries) {
-                double coarse = difference(net, base, v, i, 6e-3f, x, y, w);
-                double fine = difference(net, base, v, i, 3e-3f, x, y, w);
+                double coarse = difference(net, base, v, i, 6e-3f, x, y, w, dropoutSeed);
+                double fine = difference(net, base, v, i, 3e-3f, x, y, w, dropoutSeed);
                 if (Math.abs(coarse - fine) > 2e-3 * Math.abs(fine) + 6e-5) {
                     continue; // a kink inside the step
                 }
@@ -171,8 +204,13 @@ class SuffixNetGradientTest {
         assertThat(smoothTotal).as("smooth entries out of %d", total).isGreaterThanOrEqualTo(total * 7 / 10);
     }
 
+    static SplittableRandom masks(Long dropoutSeed) {
+        return dropoutSeed == null ? null : new SplittableRandom(dropoutSeed);
+    }
+
     static double difference(SuffixNet net, Map<String, INDArray> base, String variable, int index, float eps,
-            INDArray x, INDArray y, INDArray w) {
+            INDArray x, INDArray y, INDArray w, Long dropoutSeed) {
+        float[] weights = w.dup('c').data().asFloat();
         Map<String, INDArray> values = new LinkedHashMap<>(base);
         INDArray p = base.get(variable).dup('c');
         float old = p.getFloat(index);
@@ -181,10 +219,10 @@ class SuffixNetGradientTest {
         values.put(variable, p);
         p.putScalar(index, hi);
         net.setVariableValues(values);
-        double lossHi = net.evaluate(x, y, w).loss();
+        double lossHi = net.evaluate(x, y, weights, masks(dropoutSeed)).loss();
         p.putScalar(index, lo);
         net.setVariableValues(values);
-        double lossLo = net.evaluate(x, y, w).loss();
+        double lossLo = net.evaluate(x, y, weights, masks(dropoutSeed)).loss();
         net.setVariableValues(base);
         return (lossHi - lossLo) / ((double) hi - lo);
     }
