@@ -51,7 +51,11 @@ import org.transfer4j.model.Weights;
  * <p>The folder holds {@code images} generated JPEGs (two classes, sides 250..500 px like the cats-vs-dogs photos),
  * made once per trial. One invocation = the whole folder; images/s = images / (s/op) for both methods.
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar ExtractionBenchmark -p images=100</pre>
+ * <p>By default each update takes over the frozen graph the previous one closed (as extracting train, validation and
+ * test one after the other does, see {@link FeatureExtractor}); with {@code -p cold=true} every update builds its
+ * graph anew, which adds a fixed ~0.5 s (graph build and oneDNN's first pass) per folder.
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar ExtractionBenchmark -p images=100 -p cold=false,true</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -72,6 +76,9 @@ public class ExtractionBenchmark {
 
     @Param({"150"})
     public int size;
+
+    @Param({"false"})
+    public boolean cold;
 
     private Path root;
     private Path folder;
@@ -126,6 +133,9 @@ public class ExtractionBenchmark {
     @Setup(Level.Invocation)
     public void freshCache() throws IOException {
         cacheDir = Files.createTempDirectory(root, "cache");
+        if (cold) {
+            FeatureExtractor.releaseIdle();
+        }
     }
 
     @TearDown(Level.Invocation)

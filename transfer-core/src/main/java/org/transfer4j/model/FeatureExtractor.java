@@ -17,14 +17,25 @@ import org.transfer4j.internal.engine.ConvGraph;
  * images" step. The engine is a SameDiff graph of ND4J ops in NHWC with the weights as constants, which libnd4j runs
  * through oneDNN (see the README's "Engine" section); DL4J's {@code ConvolutionLayer} im2col path is not used.
  *
- * <p>Owns native memory: close it. Not thread-safe: use one extractor per thread (ND4J parallelises each batch over
- * the cores already).
+ * <p>Building that graph (copying the weights in) and oneDNN's first pass through it cost about half a second for
+ * VGG16. So {@link #close()} keeps the most recently closed extractor's graph (one, process-wide), and the next
+ * extractor of the same base, weights (by {@link Weights#checksum()}) and cut layer takes it over: extracting the
+ * book's train, validation and test folders one after the other builds the graph once. Another key replaces the kept
+ * graph; {@link #releaseIdle()} drops it.
+ *
+ * <p>Not thread-safe: use one extractor per thread (ND4J parallelises each batch over the cores already).
  */
 public final class FeatureExtractor implements AutoCloseable {
+    private static final Object IDLE_LOCK = new Object();
+    private static String idleKey;
+    private static SameDiff idleGraph;
+
     private final ConvBase base;
     private final Weights weights;
     private final Layer cut;
+    private final String key;
     private final SameDiff graph;
+    private final boolean reused;
     private final AtomicLong images = new AtomicLong();
     private boolean closed;
 
@@ -35,7 +46,36 @@ public final class FeatureExtractor implements AutoCloseable {
         int end = base.indexOf(cutLayer);
         this.cut = base.layers().get(end);
         List<Layer> run = base.layers().subList(0, end + 1);
-        this.graph = ConvGraph.build(base.inputShape(), run, weights, false);
+        this.key = base.name() + Arrays.toString(base.inputShape()) + run.stream().map(Layer::name).toList() + "@"
+                + weights.checksum();
+        SameDiff kept = takeIdle(key);
+        this.reused = kept != null;
+        this.graph = kept != null ? kept : ConvGraph.build(base.inputShape(), run, weights, false);
+    }
+
+    private static SameDiff takeIdle(String key) {
+        synchronized (IDLE_LOCK) {
+            if (!key.equals(idleKey)) {
+                return null;
+            }
+            SameDiff g = idleGraph;
+            idleKey = null;
+            idleGraph = null;
+            return g;
+        }
+    }
+
+    /** Drops the graph kept by the last {@link #close()}, if any (its native memory goes with the next GC). */
+    public static void releaseIdle() {
+        synchronized (IDLE_LOCK) {
+            idleKey = null;
+            idleGraph = null;
+        }
+    }
+
+    /** Whether this extractor took over the graph of an earlier, closed one instead of building its own. */
+    public boolean reusedGraph() {
+        return reused;
     }
 
     public ConvBase base() {
@@ -126,8 +166,16 @@ public final class FeatureExtractor implements AutoCloseable {
         return out;
     }
 
+    /** Ends this extractor; its graph is kept for the next extractor of the same base, weights and cut. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
+        synchronized (IDLE_LOCK) {
+            idleKey = key;
+            idleGraph = graph;
+        }
     }
 }
