@@ -92,7 +92,10 @@ final class NpyData {
     /** Reads {@code count} elements at file {@code position} into the array from index {@code offset}. */
     static void read(FileChannel ch, long position, int itemSize, Get dst, int offset, int count, String source)
             throws IOException {
-        ByteBuffer buf = buffer(itemSize, count);
+        // A heap buffer: the channel reads through the JDK's cached per-thread direct buffer. A direct buffer per call
+        // is freed only when the collector happens to run, which reading a cache row by row does not make it do.
+        int elements = (int) Math.min(count, CHUNK_BYTES / itemSize);
+        ByteBuffer buf = ByteBuffer.allocate(Math.max(1, elements) * itemSize).order(ByteOrder.LITTLE_ENDIAN);
         int perChunk = buf.capacity() / itemSize;
         int done = 0;
         long pos = position;

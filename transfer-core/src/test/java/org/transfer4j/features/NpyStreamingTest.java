@@ -27,6 +27,34 @@ class NpyStreamingTest {
         return v;
     }
 
+    /**
+     * Reading a cache row by row (as merging a feature cache does, 20,000 rows of 8,192 floats) must not leave a direct
+     * buffer per read for the garbage collector, which does not run for them: a 20,000-image extraction peaked at
+     * 1.86 GB RSS against 1.52 GB for 2,000 images before reads stopped allocating them.
+     */
+    @Test
+    void reading_rows_one_by_one_does_not_pile_up_direct_buffers() throws IOException {
+        Path f = dir.resolve("rows.npy");
+        int rowLength = 8192;
+        int n = 2000;
+        Npy.write(f, rows(n, rowLength), n, rowLength);
+        java.lang.management.BufferPoolMXBean direct = java.lang.management.ManagementFactory
+                .getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
+        float[] row = new float[rowLength];
+        try (NpyReader r = NpyReader.open(f)) {
+            r.readRows(0, 1, row, 0); // the JDK's per-thread I/O buffer, once
+            long before = direct.getMemoryUsed();
+            for (int i = 0; i < n; i++) {
+                r.readRows(i, 1, row, 0);
+            }
+            long grown = direct.getMemoryUsed() - before;
+            assertThat(grown).as("direct memory left behind by %d row reads (%d MB of rows)", n,
+                    (long) n * rowLength * 4 >> 20).isLessThan(4L << 20);
+        }
+        assertThat(row[rowLength - 1]).isEqualTo(((long) n * rowLength - 1) * 0.25f - 3);
+    }
+
     @Test
     void appended_rows_give_the_same_bytes_as_a_whole_array_write() throws IOException {
         float[] all = rows(7, 6);
