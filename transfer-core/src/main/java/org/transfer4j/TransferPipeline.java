@@ -199,6 +199,21 @@ public final class TransferPipeline {
     }
 
     /**
+     * Brings the feature cache in {@code cacheDirectory} up to date with {@code folder} as
+     * {@link #extractFeatures(org.transfer4j.model.Weights, org.transfer4j.data.ImageFolder, java.nio.file.Path,
+     * org.transfer4j.features.ExtractionListener)} does, but leaves the features on disk instead of loading them: for
+     * extraction-only runs, whose memory then stays flat however many images there are. Load them later with
+     * {@code FeatureCache.at(cacheDirectory).load()}.
+     */
+    public org.transfer4j.features.FeatureCache.Update updateFeatures(org.transfer4j.model.Weights weights,
+            org.transfer4j.data.ImageFolder folder, java.nio.file.Path cacheDirectory,
+            org.transfer4j.features.ExtractionListener listener)
+            throws java.io.IOException, org.transfer4j.data.BadImageException {
+        return org.transfer4j.features.FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
+                .update(folder, base, weights, cutLayer().name(), listener);
+    }
+
+    /**
      * Trains the trainable suffix on cached features (the book's approach 1, listing 5-18: the head on conv-base
      * features, with validation), and returns the trained model.
      *

@@ -14,6 +14,8 @@ import org.transfer4j.Optimizers;
 import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.data.BadImageException;
+import org.transfer4j.data.BadImageReport;
+import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
@@ -113,17 +115,33 @@ final class ApproachOne {
         ProgressLine line = new ProgressLine(err, "Extracting " + name, "img", 1, interactive);
         FeatureSet set = pipeline.extractFeatures(weights, options.folder(folder), cache,
                 (done, total, rate, eta) -> line.update(done, total, ""));
-        if (set.cacheHit()) {
-            err.printf(Locale.ROOT, "Features of %s: cache hit, %d images reused from %s%n", name, set.reused(), cache);
+        report(err, name, cache, set.extracted(), set.reused(), set.skipped());
+        return set;
+    }
+
+    /** As {@link #extract} but leaves the features on disk (the {@code extract} command: flat memory). */
+    static FeatureCache.Update update(TransferPipeline pipeline, Weights weights, ModelOptions options, Path folder,
+            Path cache, PrintWriter err, boolean interactive) throws IOException, BadImageException {
+        String name = folder.getFileName().toString();
+        ProgressLine line = new ProgressLine(err, "Extracting " + name, "img", 1, interactive);
+        FeatureCache.Update u = pipeline.updateFeatures(weights, options.folder(folder), cache,
+                (done, total, rate, eta) -> line.update(done, total, ""));
+        report(err, name, cache, u.extracted(), u.reused(), u.skipped());
+        return u;
+    }
+
+    private static void report(PrintWriter err, String name, Path cache, int extracted, int reused,
+            BadImageReport skipped) {
+        if (extracted == 0) {
+            err.printf(Locale.ROOT, "Features of %s: cache hit, %d images reused from %s%n", name, reused, cache);
         } else {
-            err.printf(Locale.ROOT, "Features of %s: %d images extracted, %d reused, in %s%n", name, set.extracted(),
-                    set.reused(), cache);
+            err.printf(Locale.ROOT, "Features of %s: %d images extracted, %d reused, in %s%n", name, extracted,
+                    reused, cache);
         }
-        if (!set.skipped().isEmpty()) {
-            err.println("Skipped " + set.skipped().size() + " bad images in " + name + ":");
-            set.skipped().skipped().forEach(s -> err.println("  " + s.filename() + ": " + s.reason() + " " + s.message()));
+        if (!skipped.isEmpty()) {
+            err.println("Skipped " + skipped.size() + " bad images in " + name + ":");
+            skipped.skipped().forEach(s -> err.println("  " + s.filename() + ": " + s.reason() + " " + s.message()));
         }
         err.flush();
-        return set;
     }
 }

@@ -62,10 +62,10 @@ final class ExtractCommand implements Callable<Integer> {
         }
         boolean interactive = System.console() != null;
         if (splits.isEmpty()) {
-            ApproachOne.extract(pipeline, weights, options, data, out, err, interactive);
+            ApproachOne.update(pipeline, weights, options, data, out, err, interactive);
         } else {
             for (String s : splits) {
-                ApproachOne.extract(pipeline, weights, options, data.resolve(s), out.resolve(s), err, interactive);
+                ApproachOne.update(pipeline, weights, options, data.resolve(s), out.resolve(s), err, interactive);
             }
         }
         outLine.println("Features at " + cut + " " + base.layer(cut).kerasOutputShape() + " in " + out.toAbsolutePath());
