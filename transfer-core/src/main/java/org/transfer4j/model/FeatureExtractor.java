@@ -4,37 +4,37 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.internal.engine.Backend;
-import org.transfer4j.internal.engine.ConvGraph;
+import org.transfer4j.internal.engine.FrozenPrefix;
 
 /**
  * Runs a convolutional base, frozen, from its input up to a cut layer: the book's "run the conv base once over the
- * images" step. The engine is a SameDiff graph of ND4J ops in NHWC with the weights as constants, which libnd4j runs
- * through oneDNN (see the README's "Engine" section); DL4J's {@code ConvolutionLayer} im2col path is not used.
+ * images" step. The engine calls libnd4j's NHWC convolution and pooling ops directly, which run through oneDNN, into
+ * reused buffers (see {@link FrozenPrefix} and the README's "Engine" section); DL4J's {@code ConvolutionLayer} im2col
+ * path is not used.
  *
- * <p>Building that graph (copying the weights in) and oneDNN's first pass through it cost about half a second for
- * VGG16. So {@link #close()} keeps the most recently closed extractor's graph (one, process-wide), and the next
- * extractor of the same base, weights (by {@link Weights#checksum()}) and cut layer takes it over: extracting the
- * book's train, validation and test folders one after the other builds the graph once. Another key replaces the kept
- * graph; {@link #releaseIdle()} drops it.
+ * <p>Setting that up (copying the weights in) and oneDNN's first pass cost about half a second for VGG16. So
+ * {@link #close()} keeps the most recently closed extractor's engine with its weights (one, process-wide; its
+ * activation buffers are freed), and the next extractor of the same base, weights (by {@link Weights#checksum()}) and
+ * cut layer takes it over: extracting the book's train, validation and test folders one after the other sets it up
+ * once. Another key replaces the kept engine; {@link #releaseIdle()} drops it.
  *
  * <p>Not thread-safe: use one extractor per thread (ND4J parallelises each batch over the cores already).
  */
 public final class FeatureExtractor implements AutoCloseable {
     private static final Object IDLE_LOCK = new Object();
     private static String idleKey;
-    private static SameDiff idleGraph;
+    private static FrozenPrefix idleEngine;
 
     private final ConvBase base;
     private final Weights weights;
     private final Layer cut;
     private final String key;
-    private final SameDiff graph;
+    private final FrozenPrefix engine;
     private final boolean reused;
     private final AtomicLong images = new AtomicLong();
     private boolean closed;
@@ -48,33 +48,33 @@ public final class FeatureExtractor implements AutoCloseable {
         List<Layer> run = base.layers().subList(0, end + 1);
         this.key = base.name() + Arrays.toString(base.inputShape()) + run.stream().map(Layer::name).toList() + "@"
                 + weights.checksum();
-        SameDiff kept = takeIdle(key);
+        FrozenPrefix kept = takeIdle(key);
         this.reused = kept != null;
-        this.graph = kept != null ? kept : ConvGraph.build(base.inputShape(), run, weights, false);
+        this.engine = kept != null ? kept : new FrozenPrefix(base.inputShape(), run, weights);
     }
 
-    private static SameDiff takeIdle(String key) {
+    private static FrozenPrefix takeIdle(String key) {
         synchronized (IDLE_LOCK) {
             if (!key.equals(idleKey)) {
                 return null;
             }
-            SameDiff g = idleGraph;
+            FrozenPrefix g = idleEngine;
             idleKey = null;
-            idleGraph = null;
+            idleEngine = null;
             return g;
         }
     }
 
-    /** Drops the graph kept by the last {@link #close()}, if any (its native memory goes with the next GC). */
+    /** Drops the engine kept by the last {@link #close()}, if any (its native memory goes with the next GC). */
     public static void releaseIdle() {
         synchronized (IDLE_LOCK) {
             idleKey = null;
-            idleGraph = null;
+            idleEngine = null;
         }
     }
 
-    /** Whether this extractor took over the graph of an earlier, closed one instead of building its own. */
-    public boolean reusedGraph() {
+    /** Whether this extractor took over the engine of an earlier, closed one instead of setting up its own. */
+    public boolean reusedEngine() {
         return reused;
     }
 
@@ -161,21 +161,22 @@ public final class FeatureExtractor implements AutoCloseable {
                     + "]; got " + Arrays.toString(nhwc.shape()));
         }
         INDArray x = nhwc.dataType() == DataType.FLOAT ? nhwc : nhwc.castTo(DataType.FLOAT);
-        INDArray out = ConvGraph.run(graph, x, cut.name());
+        INDArray out = engine.forward(x);
         images.addAndGet(nhwc.size(0));
         return out;
     }
 
-    /** Ends this extractor; its graph is kept for the next extractor of the same base, weights and cut. */
+    /** Ends this extractor; its engine is kept for the next extractor of the same base, weights and cut. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        engine.releaseBuffers();
         synchronized (IDLE_LOCK) {
             idleKey = key;
-            idleGraph = graph;
+            idleEngine = engine;
         }
     }
 }

@@ -30,10 +30,10 @@ class FeatureExtractorReuseTest {
         first.close();
 
         try (FeatureExtractor second = BASE.extractor(BASE.loadWeights(), "block2_pool")) {
-            assertThat(second.reusedGraph()).as("same base, weights checksum and cut").isTrue();
+            assertThat(second.reusedEngine()).as("same base, weights checksum and cut").isTrue();
             assertThat(second.extractPreprocessed(input, 2)).isEqualTo(before);
             try (FeatureExtractor third = BASE.extractor(weights, "block2_pool")) {
-                assertThat(third.reusedGraph()).as("the graph is in use by the second").isFalse();
+                assertThat(third.reusedEngine()).as("the graph is in use by the second").isFalse();
                 assertThat(third.extractPreprocessed(input, 2)).isEqualTo(before);
             }
         }
@@ -46,15 +46,15 @@ class FeatureExtractorReuseTest {
         Weights weights = BASE.loadWeights();
         BASE.extractor(weights, "block2_pool").close();
         try (FeatureExtractor otherCut = BASE.extractor(weights, "block1_pool")) {
-            assertThat(otherCut.reusedGraph()).isFalse();
+            assertThat(otherCut.reusedEngine()).isFalse();
         }
         ConvBase otherSeed = Vgg16.random(32, 32, 4);
         try (FeatureExtractor otherWeights = otherSeed.extractor(otherSeed.loadWeights(), "block1_pool")) {
-            assertThat(otherWeights.reusedGraph()).as("weights of another seed").isFalse();
+            assertThat(otherWeights.reusedEngine()).as("weights of another seed").isFalse();
         }
         FeatureExtractor.releaseIdle();
         try (FeatureExtractor afterRelease = BASE.extractor(weights, "block1_pool")) {
-            assertThat(afterRelease.reusedGraph()).isFalse();
+            assertThat(afterRelease.reusedEngine()).isFalse();
         }
     }
 

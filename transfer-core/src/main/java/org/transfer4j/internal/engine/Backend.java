@@ -25,6 +25,11 @@ public final class Backend {
                     d = compute();
                     description = d;
                     LOG.info("ND4J backend: {}", d);
+                    if (System.getenv("OMP_WAIT_POLICY") == null && d.startsWith("CPU")) {
+                        LOG.info("OMP_WAIT_POLICY is not set: OpenMP threads spin between ops, which slows training "
+                                + "when other work shares the CPU; set OMP_WAIT_POLICY=PASSIVE before starting the "
+                                + "JVM (the transfer4j launcher does)");
+                    }
                 }
             }
         }

@@ -26,8 +26,13 @@ public final class NativeOps {
 
     /** 3×3 (or {@code k}×{@code k}) "same" convolution with bias: {@code [n, h, w, in] -> [n, h, w, out]}. */
     public static INDArray conv2d(INDArray x, INDArray kernel, INDArray bias) {
+        return conv2d(x, kernel, bias,
+                Nd4j.createUninitialized(DataType.FLOAT, x.size(0), x.size(1), x.size(2), kernel.size(3)));
+    }
+
+    /** {@link #conv2d(INDArray, INDArray, INDArray)} into {@code out} {@code [n, h, w, out]}, which it returns. */
+    public static INDArray conv2d(INDArray x, INDArray kernel, INDArray bias, INDArray out) {
         int k = (int) kernel.size(0);
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), x.size(1), x.size(2), kernel.size(3));
         Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(x, kernel, bias).addOutputs(out)
                 .addIntegerArguments(convArgs(k)).build());
         return out;
@@ -46,7 +51,12 @@ public final class NativeOps {
 
     /** 2×2 max pool, stride 2, "valid" (floor-halves). */
     public static INDArray maxPool(INDArray x) {
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), x.size(1) / 2, x.size(2) / 2, x.size(3));
+        return maxPool(x, Nd4j.createUninitialized(DataType.FLOAT, x.size(0), x.size(1) / 2, x.size(2) / 2,
+                x.size(3)));
+    }
+
+    /** {@link #maxPool(INDArray)} into {@code out}, which it returns. */
+    public static INDArray maxPool(INDArray x, INDArray out) {
         Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(x).addOutputs(out)
                 .addIntegerArguments(poolArgs()).build());
         return out;

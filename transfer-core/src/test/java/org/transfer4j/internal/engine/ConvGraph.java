@@ -17,9 +17,9 @@ import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Weights;
 
 /**
- * Builds a run of conv-base layers as SameDiff ops in NHWC with Keras-layout {@code [kh, kw, in, out]} (YXIO)
- * kernels, which libnd4j hands to oneDNN. Frozen layers hold their weights as constants, so no gradient is kept for
- * them; trainable layers hold variables.
+ * The test oracle for {@link FrozenPrefix}: a run of conv-base layers as a SameDiff graph of ND4J ops in NHWC with
+ * Keras-layout {@code [kh, kw, in, out]} (YXIO) kernels as constants (the frozen engine until direct op calls into
+ * reused buffers replaced it), ReLU after every convolution.
  */
 public final class ConvGraph {
     /** Name of the input placeholder of graphs built here. */
