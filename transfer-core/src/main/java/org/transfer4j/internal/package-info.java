@@ -1,2 +1,2 @@
-/** Glue to ND4J, SameDiff, DataVec and HDF5. Not public API: may change without notice. */
+/** Glue to ND4J, DataVec and HDF5. Not public API: may change without notice. */
 package org.transfer4j.internal;

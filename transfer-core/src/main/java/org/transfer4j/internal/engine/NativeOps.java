@@ -7,7 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Direct calls of libnd4j's NHWC convolution and pooling ops and their gradients (oneDNN-backed on the onednn build),
- * with outputs allocated here: no SameDiff session, so no array recycling. Kernels are Keras's
+ * with outputs allocated here or passed in: no SameDiff session, so no array recycling. Kernels are Keras's
  * {@code [kh, kw, in, out]} (libnd4j wFormat 0).
  */
 public final class NativeOps {
