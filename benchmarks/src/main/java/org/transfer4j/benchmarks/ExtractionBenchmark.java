@@ -165,7 +165,7 @@ public class ExtractionBenchmark {
         System.out.println("# images/s = " + images + " / (ms/op / 1000)");
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
