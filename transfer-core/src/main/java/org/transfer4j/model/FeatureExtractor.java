@@ -47,10 +47,32 @@ public final class FeatureExtractor implements AutoCloseable {
         this.cut = base.layers().get(end);
         List<Layer> run = base.layers().subList(0, end + 1);
         this.key = base.name() + Arrays.toString(base.inputShape()) + run.stream().map(Layer::name).toList() + "@"
-                + weights.checksum();
+                + weights.checksum() + "#" + sample(run, weights);
         FrozenPrefix kept = takeIdle(key);
         this.reused = kept != null;
         this.engine = kept != null ? kept : new FrozenPrefix(base.inputShape(), run, weights);
+    }
+
+    /**
+     * A hash of 64 values spread over each conv layer's kernel and of its bias: with the checksum in the key, weights
+     * that merely share a checksum (hand-built {@link Weights#of} with a careless one) do not take over another's
+     * engine.
+     */
+    private static long sample(List<Layer> run, Weights weights) {
+        long h = 17;
+        for (Layer l : run) {
+            if (l.type() != LayerType.CONV2D) {
+                continue;
+            }
+            LayerWeights w = weights.layer(l.name());
+            float[] k = w.kernel();
+            int step = Math.max(1, k.length / 64);
+            for (int i = 0; i < k.length; i += step) {
+                h = h * 31 + Float.floatToIntBits(k[i]);
+            }
+            h = h * 31 + Arrays.hashCode(w.bias());
+        }
+        return h;
     }
 
     private static FrozenPrefix takeIdle(String key) {

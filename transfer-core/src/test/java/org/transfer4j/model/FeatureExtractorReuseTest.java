@@ -58,6 +58,26 @@ class FeatureExtractorReuseTest {
         }
     }
 
+    @Test
+    void weights_that_only_share_a_checksum_do_not_take_over_the_engine() throws Exception {
+        Weights weights = BASE.loadWeights();
+        BASE.extractor(weights, "block1_pool").close();
+        java.util.List<Layer> layers = BASE.layers();
+        java.util.Map<String, LayerWeights> changed = new java.util.LinkedHashMap<>();
+        for (Layer l : layers) {
+            if (l.type() == LayerType.CONV2D) {
+                LayerWeights w = weights.layer(l.name());
+                float[] k = w.kernel().clone();
+                k[0] += 1f;
+                changed.put(l.name(), new LayerWeights(k, w.kernelShape(), w.bias()));
+            }
+        }
+        Weights impostor = Weights.of(layers, changed, weights.checksum(), "same checksum, other values");
+        try (FeatureExtractor e = BASE.extractor(impostor, "block1_pool")) {
+            assertThat(e.reusedEngine()).isFalse();
+        }
+    }
+
     static float[] input(int n) {
         SplittableRandom r = new SplittableRandom(11);
         float[] v = new float[n * 32 * 32 * 3];
