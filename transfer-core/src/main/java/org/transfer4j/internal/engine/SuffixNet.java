@@ -1,5 +1,6 @@
 package org.transfer4j.internal.engine;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -190,6 +191,12 @@ public final class SuffixNet {
     private static final class Trace {
         final List<INDArray> convInputs = new ArrayList<>();
         final List<INDArray> convOutputs = new ArrayList<>();
+        /**
+         * Arrays whose native memory a gradient buffer views. A buffer from {@code asNioFloat()} does not keep its
+         * array alive: once the array is unreachable the collector may free the memory under it (a JVM crashed that
+         * way when an update half ran on another thread), so they stay here until the updates are done.
+         */
+        final List<INDArray> gradientOwners = new ArrayList<>();
         /** Masks of the dropout steps before the first dense layer (null where off). */
         final List<INDArray> preMasks = new ArrayList<>();
         /** Input {@code [n, in]} of the first dense layer. */
@@ -475,6 +482,7 @@ public final class SuffixNet {
             double lr = optimizer.learningRate() * lrMultiplier.getOrDefault(layerOfVariable.get(e.getKey()), 1.0);
             update(e.getKey(), e.getValue(), grads.get(e.getKey()), optimizer, lr);
         }
+        Reference.reachabilityFence(trace.gradientOwners);
         return new StepResult(loss[0], pd[0], units);
     }
 
@@ -533,6 +541,8 @@ public final class SuffixNet {
                 INDArray dPre = da.mul(out.gt(0).castTo(DataType.FLOAT));
                 INDArray[] g = NativeOps.conv2dBackward(in, params.get(l.name() + "_kernel"),
                         params.get(l.name() + "_bias"), dPre);
+                trace.gradientOwners.add(g[1]);
+                trace.gradientOwners.add(g[2]);
                 grads.put(l.name() + "_kernel", contiguous(g[1]));
                 grads.put(l.name() + "_bias", contiguous(g[2]));
                 da = g[0];
@@ -559,6 +569,7 @@ public final class SuffixNet {
             g.get(0, values, 0, values.length);
             copies.put(e.getKey(), Nd4j.create(values, e.getValue().shape(), 'c'));
         }
+        Reference.reachabilityFence(trace.gradientOwners);
         return copies;
     }
 
@@ -634,6 +645,7 @@ public final class SuffixNet {
         if (isPlain(a)) {
             float[] out = new float[Math.toIntExact(a.length())];
             nio(a).get(0, out, 0, out.length);
+            Reference.reachabilityFence(a); // the buffer does not keep a's memory alive during the copy
             return out;
         }
         return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
@@ -655,7 +667,10 @@ public final class SuffixNet {
         return true;
     }
 
-    /** The memory of a plainly laid-out float array as a buffer (writes go to the array). */
+    /**
+     * The memory of a plainly laid-out float array as a buffer (writes go to the array). The buffer does not keep the
+     * array reachable: the caller must, for as long as it uses the buffer.
+     */
     private static FloatBuffer nio(INDArray a) {
         if (!isPlain(a)) {
             throw new IllegalStateException("not a plain row-major float array: " + a.shapeInfoToString());
