@@ -51,9 +51,9 @@ import org.transfer4j.model.Weights;
  * <p>The folder holds {@code images} generated JPEGs (two classes, sides 250..500 px like the cats-vs-dogs photos),
  * made once per trial. One invocation = the whole folder; images/s = images / (s/op) for both methods.
  *
- * <p>By default each update takes over the frozen graph the previous one closed (as extracting train, validation and
- * test one after the other does, see {@link FeatureExtractor}); with {@code -p cold=true} every update builds its
- * graph anew, which adds a fixed ~0.5 s (graph build and oneDNN's first pass) per folder.
+ * <p>By default each update takes over the frozen engine the previous one closed (as extracting train, validation and
+ * test one after the other does, see {@link FeatureExtractor}); with {@code -p cold=true} every update sets it up
+ * anew (weights copied in, buffers allocated, oneDNN's first pass): 90 % instead of 93 % at 100 images.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar ExtractionBenchmark -p images=100 -p cold=false,true</pre>
  */

@@ -9,8 +9,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A closed extractor's graph is taken over by the next extractor of the same base, weights and cut, which then gives
- * the same features; another key or {@link FeatureExtractor#releaseIdle()} means a fresh graph.
+ * A closed extractor's engine is taken over by the next extractor of the same base, weights and cut, which then gives
+ * the same features; another key, weights that only share the checksum, or {@link FeatureExtractor#releaseIdle()}
+ * mean a fresh engine.
  */
 class FeatureExtractorReuseTest {
     static final ConvBase BASE = Vgg16.random(32, 32, 3);
@@ -21,7 +22,7 @@ class FeatureExtractorReuseTest {
     }
 
     @Test
-    void the_next_extractor_with_the_same_key_reuses_the_closed_ones_graph_and_gives_the_same_features()
+    void the_next_extractor_with_the_same_key_reuses_the_closed_ones_engine_and_gives_the_same_features()
             throws Exception {
         Weights weights = BASE.loadWeights();
         float[] input = input(2);
@@ -33,7 +34,7 @@ class FeatureExtractorReuseTest {
             assertThat(second.reusedEngine()).as("same base, weights checksum and cut").isTrue();
             assertThat(second.extractPreprocessed(input, 2)).isEqualTo(before);
             try (FeatureExtractor third = BASE.extractor(weights, "block2_pool")) {
-                assertThat(third.reusedEngine()).as("the graph is in use by the second").isFalse();
+                assertThat(third.reusedEngine()).as("the engine is in use by the second").isFalse();
                 assertThat(third.extractPreprocessed(input, 2)).isEqualTo(before);
             }
         }
@@ -42,7 +43,7 @@ class FeatureExtractorReuseTest {
     }
 
     @Test
-    void another_cut_other_weights_or_a_release_build_a_fresh_graph() throws Exception {
+    void another_cut_other_weights_or_a_release_set_up_a_fresh_engine() throws Exception {
         Weights weights = BASE.loadWeights();
         BASE.extractor(weights, "block2_pool").close();
         try (FeatureExtractor otherCut = BASE.extractor(weights, "block1_pool")) {

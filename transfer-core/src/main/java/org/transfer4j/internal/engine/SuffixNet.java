@@ -181,10 +181,6 @@ public final class SuffixNet {
 
     /** The loss and probabilities ({@code n * units}, row-major) of a batch. */
     public record StepResult(double loss, float[] probabilities, int units) {
-        /** The probabilities as an {@code [n, units]} array. */
-        public INDArray probabilityArray() {
-            return Nd4j.create(probabilities, new long[] {probabilities.length / units, units}, 'c');
-        }
     }
 
     /** What the forward pass keeps for the backward pass. */
