@@ -24,40 +24,51 @@ final class FusedUpdates {
     private FusedUpdates() {
     }
 
+    /** The arithmetic of one rule on one chunk: gradient, parameter and state chunks, updated in place. */
     @FunctionalInterface
-    private interface RangeUpdate {
-        void run(int from, int to, float[][] scratch);
+    private interface Kernel {
+        void apply(float[] g, float[] p, float[][] state, int len);
     }
 
-    private static void inHalves(int length, int scratchArrays, RangeUpdate update) {
+    /**
+     * Copies {@code grad}, {@code param} and each {@code state} array chunk by chunk into scratch arrays, applies
+     * {@code kernel}, and copies the parameter and state back; in two halves in parallel for long variables.
+     */
+    private static void update(FloatBuffer param, FloatBuffer grad, int length, float[][] state, Kernel kernel) {
         if (length < PARALLEL_MIN || Runtime.getRuntime().availableProcessors() < 2) {
-            update.run(0, length, new float[scratchArrays][CHUNK]);
+            range(param, grad, state, kernel, 0, length);
             return;
         }
         int mid = length / 2 / CHUNK * CHUNK;
-        ForkJoinTask<?> upper = ForkJoinTask.adapt(() -> update.run(mid, length, new float[scratchArrays][CHUNK]))
-                .fork();
-        update.run(0, mid, new float[scratchArrays][CHUNK]);
+        ForkJoinTask<?> upper = ForkJoinTask.adapt(() -> range(param, grad, state, kernel, mid, length)).fork();
+        range(param, grad, state, kernel, 0, mid);
         upper.join();
+    }
+
+    private static void range(FloatBuffer param, FloatBuffer grad, float[][] state, Kernel kernel, int from, int to) {
+        float[] g = new float[CHUNK];
+        float[] p = new float[CHUNK];
+        float[][] s = new float[state.length][CHUNK];
+        for (int off = from; off < to; off += CHUNK) {
+            int len = Math.min(CHUNK, to - off);
+            grad.get(off, g, 0, len);
+            param.get(off, p, 0, len);
+            for (int k = 0; k < state.length; k++) {
+                System.arraycopy(state[k], off, s[k], 0, len);
+            }
+            kernel.apply(g, p, s, len);
+            param.put(off, p, 0, len);
+            for (int k = 0; k < state.length; k++) {
+                System.arraycopy(s[k], 0, state[k], off, len);
+            }
+        }
     }
 
     /** Keras's RMSprop: {@code v = rho v + (1 - rho) g²; p -= lr g / (sqrt(v) + eps)}. */
     static void rmsProp(FloatBuffer param, FloatBuffer grad, float[] v, float lr, float rho, float eps) {
         float oneMinusRho = 1f - rho;
-        inHalves(v.length, 3, (from, to, s) -> {
-            float[] g = s[0];
-            float[] p = s[1];
-            float[] vs = s[2];
-            for (int off = from; off < to; off += CHUNK) {
-                int len = Math.min(CHUNK, to - off);
-                grad.get(off, g, 0, len);
-                param.get(off, p, 0, len);
-                System.arraycopy(v, off, vs, 0, len);
-                rmsPropKernel(g, vs, p, len, lr, rho, oneMinusRho, eps);
-                param.put(off, p, 0, len);
-                System.arraycopy(vs, 0, v, off, len);
-            }
-        });
+        update(param, grad, v.length, new float[][] {v},
+                (g, p, s, len) -> rmsPropKernel(g, s[0], p, len, lr, rho, oneMinusRho, eps));
     }
 
     private static void rmsPropKernel(float[] g, float[] v, float[] p, int len, float lr, float rho,
@@ -76,23 +87,8 @@ final class FusedUpdates {
      */
     static void adam(FloatBuffer param, FloatBuffer grad, float[] m, float[] v, float alpha, float beta1, float beta2,
             float eps) {
-        inHalves(v.length, 4, (from, to, s) -> {
-            float[] g = s[0];
-            float[] p = s[1];
-            float[] ms = s[2];
-            float[] vs = s[3];
-            for (int off = from; off < to; off += CHUNK) {
-                int len = Math.min(CHUNK, to - off);
-                grad.get(off, g, 0, len);
-                param.get(off, p, 0, len);
-                System.arraycopy(m, off, ms, 0, len);
-                System.arraycopy(v, off, vs, 0, len);
-                adamKernel(g, ms, vs, p, len, alpha, beta1, 1f - beta1, beta2, 1f - beta2, eps);
-                param.put(off, p, 0, len);
-                System.arraycopy(ms, 0, m, off, len);
-                System.arraycopy(vs, 0, v, off, len);
-            }
-        });
+        update(param, grad, v.length, new float[][] {m, v},
+                (g, p, s, len) -> adamKernel(g, s[0], s[1], p, len, alpha, beta1, 1f - beta1, beta2, 1f - beta2, eps));
     }
 
     private static void adamKernel(float[] g, float[] m, float[] v, float[] p, int len, float alpha, float b1,
@@ -113,24 +109,12 @@ final class FusedUpdates {
      * @param m the momentum state, or null without momentum
      */
     static void sgd(FloatBuffer param, FloatBuffer grad, float[] m, int length, float lr, float momentum) {
-        inHalves(length, 3, (from, to, s) -> {
-            float[] g = s[0];
-            float[] p = s[1];
-            float[] ms = s[2];
-            for (int off = from; off < to; off += CHUNK) {
-                int len = Math.min(CHUNK, to - off);
-                grad.get(off, g, 0, len);
-                param.get(off, p, 0, len);
-                if (m == null) {
-                    sgdKernel(g, p, len, lr);
-                } else {
-                    System.arraycopy(m, off, ms, 0, len);
-                    sgdMomentumKernel(g, ms, p, len, lr, momentum);
-                    System.arraycopy(ms, 0, m, off, len);
-                }
-                param.put(off, p, 0, len);
-            }
-        });
+        if (m == null) {
+            update(param, grad, length, new float[0][], (g, p, s, len) -> sgdKernel(g, p, len, lr));
+        } else {
+            update(param, grad, length, new float[][] {m},
+                    (g, p, s, len) -> sgdMomentumKernel(g, s[0], p, len, lr, momentum));
+        }
     }
 
     private static void sgdKernel(float[] g, float[] p, int len, float lr) {
