@@ -67,9 +67,13 @@ final class NpyData {
         return (b, off, n) -> b.duplicate().get(a, off, n);
     }
 
+    /** A direct buffer for writes of {@code count} elements, at most {@link #CHUNK_BYTES}. */
     static ByteBuffer buffer(int itemSize, long count) {
-        int elements = (int) Math.min(count, CHUNK_BYTES / itemSize);
-        return ByteBuffer.allocateDirect(Math.max(1, elements) * itemSize).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.allocateDirect(chunkBytes(itemSize, count)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static int chunkBytes(int itemSize, long count) {
+        return Math.max(1, (int) Math.min(count, CHUNK_BYTES / itemSize)) * itemSize;
     }
 
     /** Writes {@code count} elements starting at array index {@code offset} at the channel's position. */
@@ -94,8 +98,7 @@ final class NpyData {
             throws IOException {
         // A heap buffer: the channel reads through the JDK's cached per-thread direct buffer. A direct buffer per call
         // is freed only when the collector happens to run, which reading a cache row by row does not make it do.
-        int elements = (int) Math.min(count, CHUNK_BYTES / itemSize);
-        ByteBuffer buf = ByteBuffer.allocate(Math.max(1, elements) * itemSize).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.allocate(chunkBytes(itemSize, count)).order(ByteOrder.LITTLE_ENDIAN);
         int perChunk = buf.capacity() / itemSize;
         int done = 0;
         long pos = position;

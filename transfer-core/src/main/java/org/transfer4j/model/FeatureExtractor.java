@@ -50,7 +50,7 @@ public final class FeatureExtractor implements AutoCloseable {
                 + weights.checksum() + "#" + sample(run, weights);
         FrozenPrefix kept = takeIdle(key);
         this.reused = kept != null;
-        this.engine = kept != null ? kept : new FrozenPrefix(base.inputShape(), run, weights);
+        this.engine = kept != null ? kept : new FrozenPrefix(run, weights);
     }
 
     /**

@@ -27,7 +27,6 @@ import org.transfer4j.model.Weights;
  * at 150 px and batch 20) until {@link #releaseBuffers()}.
  */
 public final class FrozenPrefix {
-    private final int[] inputShape;
     private final List<Layer> layers;
     private final List<INDArray> kernels = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
@@ -37,13 +36,11 @@ public final class FrozenPrefix {
     private INDArray pong;
 
     /**
-     * @param inputShape {@code [h, w, c]} of the input
-     * @param layers     conv and max-pool layers, in order
-     * @param weights    holds every conv layer's kernel ({@code [kh, kw, in, out]}) and bias
+     * @param layers  conv and max-pool layers, in order
+     * @param weights holds every conv layer's kernel ({@code [kh, kw, in, out]}) and bias
      * @throws IllegalArgumentException for a layer of another type
      */
-    public FrozenPrefix(int[] inputShape, List<Layer> layers, Weights weights) {
-        this.inputShape = inputShape.clone();
+    public FrozenPrefix(List<Layer> layers, Weights weights) {
         this.layers = List.copyOf(layers);
         this.reluAfter = new boolean[layers.size()];
         long largest = 0;
@@ -69,7 +66,7 @@ public final class FrozenPrefix {
     }
 
     /**
-     * The last layer's output for an NHWC float batch {@code [n, h, w, c]} matching the input shape.
+     * The last layer's output for an NHWC float batch {@code [n, h, w, c]} matching the first layer's input.
      *
      * @return a new array the caller owns (later passes do not touch it)
      */
@@ -99,11 +96,6 @@ public final class FrozenPrefix {
             current = out;
         }
         return current.dup('c');
-    }
-
-    /** {@code [h, w, c]} of the input. */
-    public int[] inputShape() {
-        return inputShape.clone();
     }
 
     /** Frees the activation buffers (the next pass allocates them again). */

@@ -54,7 +54,7 @@ class FrozenPrefixTest {
     @Test
     void equals_the_samediff_graph_bit_for_bit_at_pool_and_conv_cuts_for_changing_batch_sizes() {
         for (String cut : List.of("block1_conv1", "block1_pool", "block3_conv3", "block5_pool")) {
-            FrozenPrefix prefix = new FrozenPrefix(base.inputShape(), upTo(cut), weights);
+            FrozenPrefix prefix = new FrozenPrefix(upTo(cut), weights);
             for (int n : new int[] {3, 1, 2}) {
                 INDArray x = images(n, n * 7L + cut.length());
                 INDArray expected = oracle(cut, x);
@@ -69,7 +69,7 @@ class FrozenPrefixTest {
 
     @Test
     void a_returned_output_is_not_overwritten_by_later_passes_or_a_release() {
-        FrozenPrefix prefix = new FrozenPrefix(base.inputShape(), upTo("block2_pool"), weights);
+        FrozenPrefix prefix = new FrozenPrefix(upTo("block2_pool"), weights);
         INDArray first = prefix.forward(images(2, 1));
         float[] kept = first.data().asFloat().clone();
         prefix.forward(images(2, 2));
@@ -82,7 +82,7 @@ class FrozenPrefixTest {
     @Test
     void layers_other_than_conv_and_pool_are_refused_by_name() {
         Layer dense = new Layer("fc1", LayerType.INPUT, new int[] {SIZE, SIZE, 3}, new int[] {SIZE, SIZE, 3}, 0, 0);
-        assertThatThrownBy(() -> new FrozenPrefix(base.inputShape(), List.of(dense), weights))
+        assertThatThrownBy(() -> new FrozenPrefix(List.of(dense), weights))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fc1");
     }
 }
