@@ -7,12 +7,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The Keras golden fixtures: root from the system property {@code transfer4j.fixtures}, else
- * {@code ../shared/fixtures/keras} relative to the project root (this module's parent directory).
+ * The Keras golden fixtures: the folder named by the system property {@code transfer4j.fixtures} when it is set,
+ * else the repository's own copy {@code testdata/keras}, found from the module folder upwards.
  */
 final class Fixtures {
 
@@ -23,16 +22,22 @@ final class Fixtures {
 
     static Path root() {
         String prop = System.getProperty("transfer4j.fixtures");
-        List<Path> candidates = prop != null && !prop.isBlank()
-                ? List.of(Paths.get(prop))
-                : List.of(Paths.get("..", "shared", "fixtures", "keras"), Paths.get("..", "..", "shared", "fixtures", "keras"));
-        for (Path p : candidates) {
-            if (Files.isDirectory(p)) {
-                return p.toAbsolutePath().normalize();
+        if (prop != null && !prop.isBlank()) {
+            Path p = Paths.get(prop).toAbsolutePath().normalize();
+            if (!Files.isDirectory(p)) {
+                throw new IllegalStateException("-Dtransfer4j.fixtures=" + prop + ": no such folder (" + p + ")");
+            }
+            return p;
+        }
+        Path start = Paths.get("").toAbsolutePath();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("testdata").resolve("keras");
+            if (Files.isDirectory(candidate)) {
+                return candidate.normalize();
             }
         }
-        throw new IllegalStateException("Keras fixtures not found at " + candidates
-                + "; set -Dtransfer4j.fixtures=/path/to/fixtures/keras");
+        throw new IllegalStateException("Keras fixtures not found: no testdata/keras in " + start
+                + " or any folder above it; set -Dtransfer4j.fixtures=/path/to/fixtures/keras");
     }
 
     static JsonNode json(String relative) {

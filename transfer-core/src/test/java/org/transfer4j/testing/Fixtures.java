@@ -4,30 +4,37 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Locates the Keras golden fixtures: system property {@code transfer4j.fixtures}, else
- * {@code ../shared/fixtures/keras} relative to the project root (tried from the module folder too).
+ * Locates the Keras golden fixtures: the folder named by the system property {@code transfer4j.fixtures} when it is
+ * set, else the repository's own copy {@code testdata/keras} (see its README), found from the module folder upwards.
  */
 public final class Fixtures {
+
+    /** The system property that names another fixture set of the same format. */
+    public static final String PROPERTY = "transfer4j.fixtures";
+    /** The in-repository copy, relative to the project root. */
+    public static final Path IN_REPO = Path.of("testdata", "keras");
 
     private Fixtures() {
     }
 
     /** The fixture root; fails with a clear message when it does not exist. */
     public static Path root() {
-        String prop = System.getProperty("transfer4j.fixtures");
-        Path p;
+        String prop = System.getProperty(PROPERTY);
         if (prop != null && !prop.isBlank()) {
-            p = Path.of(prop);
-        } else {
-            p = Path.of("../shared/fixtures/keras");
+            Path p = Path.of(prop).toAbsolutePath().normalize();
             if (!Files.isDirectory(p)) {
-                p = Path.of("../../shared/fixtures/keras");
+                throw new IllegalStateException("-D" + PROPERTY + "=" + prop + ": no such folder (" + p + ")");
+            }
+            return p;
+        }
+        Path start = Path.of("").toAbsolutePath();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(IN_REPO);
+            if (Files.isDirectory(candidate)) {
+                return candidate.normalize();
             }
         }
-        if (!Files.isDirectory(p)) {
-            throw new IllegalStateException("Keras fixtures not found at " + p.toAbsolutePath()
-                    + "; pass -Dtransfer4j.fixtures=/path/to/fixtures/keras");
-        }
-        return p;
+        throw new IllegalStateException("Keras fixtures not found: no " + IN_REPO + " in " + start
+                + " or any folder above it; pass -D" + PROPERTY + "=/path/to/fixtures/keras");
     }
 }
