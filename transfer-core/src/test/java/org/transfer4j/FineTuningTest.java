@@ -2,6 +2,7 @@ package org.transfer4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.transfer4j.Heads.dense;
 import static org.transfer4j.Optimizers.rmsprop;
 
@@ -18,6 +19,7 @@ import org.transfer4j.features.FeatureSet;
 import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
+import org.transfer4j.train.Evaluation;
 import org.transfer4j.testing.TwoClassTree;
 
 /** The book's two-phase fine-tuning on cached features: exact freezing, one History, discriminative rates. */
@@ -30,10 +32,11 @@ class FineTuningTest {
     static FeatureSet val5;
     static FeatureSet train4;
     static FeatureSet val4;
+    static Path data;
 
     @BeforeAll
     static void features() throws Exception {
-        Path data = TwoClassTree.write(tmp.resolve("data"), 32, 20, 10, 0, 2);
+        data = TwoClassTree.write(tmp.resolve("data"), 32, 20, 10, 0, 2);
         head = TransferPipeline.from(Vgg16.random(32, 32, 8)).head(dense(16).dropout(0.5).sigmoid())
                 .optimizer(rmsprop(1e-3)).epochs(2).batchSize(10).seed(5);
         weights = head.base().loadWeights();
@@ -71,8 +74,13 @@ class FineTuningTest {
             // frozen layers are bit-identical: the weights the prefix runs with never change
             assertThat(weights.layer("block4_conv3").kernel()).isEqualTo(block4Before);
             assertThat(head.base().loadWeights().layer("block4_conv3").kernel()).isEqualTo(block4Before);
-            // predictions on cached block4_pool features agree with evaluation
-            assertThat(model.evaluate(val4).accuracy()).isBetween(0.0, 1.0);
+            // the fine-tuned model on cached block4_pool features agrees with the same model run on the images
+            // (frozen prefix up to block4_pool, then block 5 and the head): same predictions, same loss
+            Evaluation cached = model.evaluate(val4);
+            Evaluation fromImages = model.evaluate(ImageFolder.of(data.resolve("validation")));
+            assertThat(cached.confusion()).isDeepEqualTo(fromImages.confusion());
+            assertThat(cached.accuracy()).isEqualTo(fromImages.accuracy());
+            assertThat(cached.loss()).isCloseTo(fromImages.loss(), within(1e-5));
         }
     }
 

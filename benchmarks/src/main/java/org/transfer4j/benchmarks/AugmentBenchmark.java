@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.transfer4j.augment.Augmentation;
 import org.transfer4j.augment.Augmenter;
-import org.transfer4j.augment.Batch;
+import org.transfer4j.augment.AugmentedBatch;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.augment.ImageSource;
 import org.transfer4j.augment.RandomTransform;
@@ -104,7 +104,7 @@ public class AugmentBenchmark {
     public void augmenter(Workers workers, Blackhole bh) {
         try (Augmenter.Epoch batches = workers.augmenter.epoch(source, epoch++)) {
             while (batches.hasNext()) {
-                Batch b = batches.next();
+                AugmentedBatch b = batches.next();
                 bh.consume(b.data());
             }
         }

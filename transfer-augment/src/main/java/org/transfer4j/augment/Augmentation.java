@@ -66,7 +66,7 @@ public final class Augmentation {
     private final double brightnessLow;
     private final double brightnessHigh;
     private final double rescale;
-    private final Interpolation interpolation;
+    private final InterpolationOrder interpolation;
     private final boolean samplewiseCenter;
     private final boolean samplewiseStdNormalization;
     private final boolean featurewiseCenter;
@@ -172,7 +172,7 @@ public final class Augmentation {
                 case "horizontal_flip" -> a.horizontalFlip(bool(key, v));
                 case "vertical_flip" -> a.verticalFlip(bool(key, v));
                 case "rescale" -> a.rescale(v == null ? 0 : num(key, v));
-                case "interpolation_order" -> a.interpolation(Interpolation.fromOrder((int) num(key, v)));
+                case "interpolation_order" -> a.interpolationOrder(InterpolationOrder.fromOrder((int) num(key, v)));
                 case "preprocessing_function" -> {
                     if (v != null) {
                         throw new IllegalArgumentException("preprocessing_function is not supported; accepted: None");
@@ -473,7 +473,7 @@ public final class Augmentation {
     }
 
     /** {@code interpolation_order}: 0 nearest, 1 bilinear (default). */
-    public Augmentation interpolation(Interpolation value) {
+    public Augmentation interpolationOrder(InterpolationOrder value) {
         Objects.requireNonNull(value, "interpolation");
         return with(f -> f.interpolation = value);
     }
@@ -852,7 +852,7 @@ public final class Augmentation {
     }
 
     /** {@code interpolation_order}. */
-    public Interpolation interpolation() {
+    public InterpolationOrder interpolationOrder() {
         return interpolation;
     }
 
@@ -1100,7 +1100,7 @@ public final class Augmentation {
         double brightnessLow;
         double brightnessHigh;
         double rescale;
-        Interpolation interpolation = Interpolation.BILINEAR;
+        InterpolationOrder interpolation = InterpolationOrder.BILINEAR;
         boolean samplewiseCenter;
         boolean samplewiseStdNormalization;
         boolean featurewiseCenter;

@@ -23,14 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A multi-threaded batch augmenter that feeds training: it reads images from an {@link ImageSource}, applies the
  * {@link Augmentation}'s random transform and standardisation to each (as Keras's {@code ImageDataGenerator}
- * iterators do: {@code get_random_transform -> apply_transform -> standardize}) and yields NHWC {@link Batch}es in
+ * iterators do: {@code get_random_transform -> apply_transform -> standardize}) and yields NHWC {@link AugmentedBatch}es in
  * order, computing up to {@code prefetch} batches ahead on {@code threads} worker threads.
  *
  * <pre>{@code
  * try (Augmenter augmenter = Augmenter.builder(Augmentation.book().seed(7)).batchSize(32).build()) {
  *     for (int epoch = 0; epoch < 30; epoch++) {
  *         try (Augmenter.Epoch batches = augmenter.epoch(source, epoch)) {
- *             while (batches.hasNext()) { Batch b = batches.next(); ... }
+ *             while (batches.hasNext()) { AugmentedBatch b = batches.next(); ... }
  *         }
  *     }
  * }
@@ -112,7 +112,7 @@ public final class Augmenter implements AutoCloseable {
      *
      * @throws IllegalStateException if the augmenter is closed
      */
-    public Stream<Batch> stream(ImageSource source, long epoch) {
+    public Stream<AugmentedBatch> stream(ImageSource source, long epoch) {
         Epoch it = epoch(source, epoch);
         return StreamSupport.stream(Spliterators.spliterator(it, it.batches,
                 Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.SIZED), false).onClose(it::close);
@@ -178,7 +178,7 @@ public final class Augmenter implements AutoCloseable {
         }
     }
 
-    private Batch computeBatch(ImageSource source, long epoch, int number, int[] indices) {
+    private AugmentedBatch computeBatch(ImageSource source, long epoch, int number, int[] indices) {
         float[] data = null;
         int h = 0;
         int w = 0;
@@ -219,20 +219,20 @@ public final class Augmenter implements AutoCloseable {
                         + index + ": " + e.getMessage(), e);
             }
         }
-        return new Batch(epoch, number, indices, h, w, c, data);
+        return new AugmentedBatch(epoch, number, indices, h, w, c, data);
     }
 
     /**
      * The batches of one epoch, in order, computed ahead by the augmenter's workers. Closing it cancels the work not
      * yet consumed. Use from one thread at a time.
      */
-    public final class Epoch implements Iterator<Batch>, AutoCloseable {
+    public final class Epoch implements Iterator<AugmentedBatch>, AutoCloseable {
 
         private final ImageSource source;
         private final long epoch;
         private final int[] order;
         private final int batches;
-        private final ArrayDeque<Future<Batch>> pending = new ArrayDeque<>();
+        private final ArrayDeque<Future<AugmentedBatch>> pending = new ArrayDeque<>();
         private int submitted;
         private int delivered;
         private boolean epochClosed;
@@ -265,16 +265,16 @@ public final class Augmenter implements AutoCloseable {
          * @throws AugmentationException if a worker failed on this batch
          */
         @Override
-        public Batch next() {
+        public AugmentedBatch next() {
             if (!hasNext()) {
                 throw new NoSuchElementException("epoch " + epoch + " has " + batches + " batches; all delivered or closed");
             }
             if (closed) {
                 throw new IllegalStateException("Augmenter is closed");
             }
-            Future<Batch> f = pending.poll();
+            Future<AugmentedBatch> f = pending.poll();
             try {
-                Batch b = f.get();
+                AugmentedBatch b = f.get();
                 delivered++;
                 fill();
                 return b;
@@ -299,7 +299,7 @@ public final class Augmenter implements AutoCloseable {
         @Override
         public void close() {
             epochClosed = true;
-            for (Future<Batch> f : pending) {
+            for (Future<AugmentedBatch> f : pending) {
                 f.cancel(true);
             }
             pending.clear();

@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Adapters between {@link HwcImage} / {@link Batch} and ND4J arrays in channels-last layout (HWC for one image,
+ * Adapters between {@link HwcImage} / {@link AugmentedBatch} and ND4J arrays in channels-last layout (HWC for one image,
  * NHWC for a batch, float32). Needs {@code nd4j-api} and a backend on the class path: nd4j-api is an optional
  * dependency of transfer-augment, so add it (transfer-core does) to use this class. Arrays are copied in both
  * directions. Stateless and thread-safe.
@@ -22,7 +22,7 @@ public final class Nd4jImages {
     }
 
     /** A float32 {@code [N, H, W, C]} array holding a copy of the batch. */
-    public static INDArray toNhwc(Batch batch) {
+    public static INDArray toNhwc(AugmentedBatch batch) {
         return Nd4j.create(batch.data().clone(), batch.shape(), 'c');
     }
 

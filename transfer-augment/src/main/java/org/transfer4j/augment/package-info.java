@@ -7,7 +7,7 @@
  *       with sampling ({@code get_random_transform}), applying ({@code apply_transform}) and standardisation;
  *       {@link org.transfer4j.augment.Augmentation#book()} is Deep Learning with Python's generator.</li>
  *   <li>{@link org.transfer4j.augment.RandomTransform}: one sampled parameter set (loggable, replayable).</li>
- *   <li>{@link org.transfer4j.augment.Augmenter}: threaded NHWC {@link org.transfer4j.augment.Batch} producer
+ *   <li>{@link org.transfer4j.augment.Augmenter}: threaded NHWC {@link org.transfer4j.augment.AugmentedBatch} producer
  *       with bounded prefetch, reproducible for any thread count.</li>
  *   <li>{@link org.transfer4j.augment.HwcImage}: the image type; {@link org.transfer4j.augment.Nd4jImages}
  *       converts to and from ND4J arrays (nd4j-api is an optional dependency).</li>

@@ -73,7 +73,7 @@ class AugmentationSpecTest {
         Augmentation a = Augmentation.fromKerasArguments(kw);
         assertThat(a.widthShiftRange()).isEqualTo(ShiftRange.integer(2));
         assertThat(a.heightShiftRange()).isEqualTo(ShiftRange.choices(0.1, 0.3));
-        assertThat(a.interpolation()).isEqualTo(Interpolation.NEAREST);
+        assertThat(a.interpolationOrder()).isEqualTo(InterpolationOrder.NEAREST);
         assertThat(a.fillMode()).isEqualTo(FillMode.REFLECT);
         assertThat(Augmentation.fromKerasArguments(a.toKerasArguments())).isEqualTo(a);
     }

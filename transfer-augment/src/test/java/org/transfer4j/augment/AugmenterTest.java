@@ -30,9 +30,9 @@ class AugmenterTest {
         return list;
     }
 
-    private static List<Batch> epoch(Augmenter augmenter, ImageSource source, long e) {
+    private static List<AugmentedBatch> epoch(Augmenter augmenter, ImageSource source, long e) {
         try (Augmenter.Epoch it = augmenter.epoch(source, e)) {
-            List<Batch> out = new ArrayList<>();
+            List<AugmentedBatch> out = new ArrayList<>();
             it.forEachRemaining(out::add);
             return out;
         }
@@ -41,7 +41,7 @@ class AugmenterTest {
     @Test
     void an_epoch_is_identical_for_any_thread_count_prefetch_and_timing() {
         ImageSource source = ImageSource.of(images(23, 12, 9));
-        List<Batch> reference;
+        List<AugmentedBatch> reference;
         try (Augmenter one = Augmenter.builder(AUG).threads(1).prefetch(1).batchSize(5).build()) {
             reference = epoch(one, source, 2);
         }
@@ -59,9 +59,9 @@ class AugmenterTest {
         List<HwcImage> imgs = images(7, 10, 11);
         ImageSource source = ImageSource.of(imgs);
         try (Augmenter augmenter = Augmenter.builder(AUG).threads(2).batchSize(3).shuffle(true).build()) {
-            List<Batch> batches = epoch(augmenter, source, 5);
+            List<AugmentedBatch> batches = epoch(augmenter, source, 5);
             int seen = 0;
-            for (Batch b : batches) {
+            for (AugmentedBatch b : batches) {
                 for (int i = 0; i < b.size(); i++) {
                     int index = b.indices()[i];
                     HwcImage expected = AUG.standardize(AUG.augment(source.image(index), 5, index));
@@ -91,11 +91,11 @@ class AugmenterTest {
     void stream_yields_every_image_once_in_nhwc_batches() {
         ImageSource source = ImageSource.of(images(10, 4, 6));
         try (Augmenter augmenter = Augmenter.builder(AUG).threads(2).batchSize(4).build()) {
-            List<Batch> batches;
+            List<AugmentedBatch> batches;
             try (var s = augmenter.stream(source, 0)) {
                 batches = s.collect(Collectors.toList());
             }
-            assertThat(batches).extracting(Batch::size).containsExactly(4, 4, 2);
+            assertThat(batches).extracting(AugmentedBatch::size).containsExactly(4, 4, 2);
             assertThat(batches.get(0).shape()).containsExactly(4, 4, 6, 3);
             assertThat(batches.stream().flatMapToInt(b -> Arrays.stream(b.indices()))).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         }

@@ -78,7 +78,7 @@ class KerasApplyTransformFixtureTest {
         double tolerance;
         if (!k.affine()) {
             tolerance = 0;                                   // flips, channel shift, brightness: exact float32
-        } else if (k.aug.interpolation() == Interpolation.NEAREST) {
+        } else if (k.aug.interpolationOrder() == InterpolationOrder.NEAREST) {
             tolerance = 0;
         } else {
             tolerance = 1e-3;

@@ -42,7 +42,7 @@ class Nd4jImagesTest {
         float[] data = new float[24];
         System.arraycopy(a.pixels(), 0, data, 0, 12);
         System.arraycopy(b.pixels(), 0, data, 12, 12);
-        Batch batch = new Batch(0, 0, new int[] {4, 9}, 2, 2, 3, data);
+        AugmentedBatch batch = new AugmentedBatch(0, 0, new int[] {4, 9}, 2, 2, 3, data);
         assertThat(Nd4jImages.toNhwc(batch).equals(nhwc)).isTrue();
     }
 

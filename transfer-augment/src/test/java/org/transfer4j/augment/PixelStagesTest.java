@@ -97,8 +97,8 @@ class PixelStagesTest {
     void transforms_can_run_in_place_on_the_images_own_array() {
         HwcImage img = new HwcImage(3, 4, 1, new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
         RandomTransform t = new RandomTransform(90, 0, 0, 0, 1, 1, true, false, OptionalDouble.empty(), OptionalDouble.empty());
-        for (Interpolation order : Interpolation.values()) {
-            Augmentation a = Augmentation.keras().interpolation(order);
+        for (InterpolationOrder order : InterpolationOrder.values()) {
+            Augmentation a = Augmentation.keras().interpolationOrder(order);
             HwcImage expected = a.applyTransform(img, t);
             HwcImage inPlace = img.copy();
             a.applyTransform(inPlace, t, inPlace.pixels(), 0);

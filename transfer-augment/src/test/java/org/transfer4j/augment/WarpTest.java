@@ -67,7 +67,7 @@ class WarpTest {
             HwcImage img = new HwcImage(h, w, c, px);
             FillMode mode = FillMode.values()[rng.nextInt(4)];
             Augmentation aug = Augmentation.keras().fillMode(mode).cval(rng.nextDouble() * 255)
-                    .interpolation(rng.nextBoolean() ? Interpolation.BILINEAR : Interpolation.NEAREST);
+                    .interpolationOrder(rng.nextBoolean() ? InterpolationOrder.BILINEAR : InterpolationOrder.NEAREST);
             boolean integral = rng.nextInt(4) == 0;       // whole-pixel shifts hit tap and border edge cases
             double theta = integral ? 90 * rng.nextInt(4) : rng.nextInt(3) == 0 ? 0 : rng.nextDouble() * 360 - 180;
             double tx = integral ? rng.nextInt(2 * h + 1) - h : (rng.nextDouble() - 0.5) * 3 * h;
@@ -81,7 +81,7 @@ class WarpTest {
                     shift, bright);
             HwcImage fast = aug.applyTransform(img, t);
             HwcImage reference = aug.applyTransformReference(img, t);
-            assertThat(fast).as("trial %d: %dx%dx%d %s %s %s", trial, h, w, c, mode, aug.interpolation(), t)
+            assertThat(fast).as("trial %d: %dx%dx%d %s %s %s", trial, h, w, c, mode, aug.interpolationOrder(), t)
                     .isEqualTo(reference);
             cases++;
         }

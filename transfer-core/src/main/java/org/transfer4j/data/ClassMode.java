@@ -16,7 +16,7 @@ public enum ClassMode {
     SPARSE("sparse"),
     /** The labels are a copy of the images, for autoencoders ({@code 'input'}). */
     INPUT("input"),
-    /** No labels ({@code None}): {@link Batch#y()} is empty. */
+    /** No labels ({@code None}): {@link ImageBatch#y()} is empty. */
     NONE("None");
 
     private final String kerasName;

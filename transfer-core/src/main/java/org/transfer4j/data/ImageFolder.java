@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * ImageFolder train = ImageFolder.of(Path.of("data/train")).targetSize(150, 150).classMode(ClassMode.BINARY)
  *         .batchSize(20).seed(42);
  * ImageFolderBatches batches = train.open();
- * for (Batch b : batches.epoch(0)) { ... }
+ * for (ImageBatch b : batches.epoch(0)) { ... }
  * }</pre>
  */
 public final class ImageFolder {

@@ -104,7 +104,7 @@ public final class ImageFolderBatches {
      * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, batchesPerEpoch())}
      * @throws IllegalArgumentException  if {@code epoch} is negative
      */
-    public Batch batch(int epoch, int index) throws BadImageException {
+    public ImageBatch batch(int epoch, int index) throws BadImageException {
         Objects.checkIndex(index, batchesPerEpoch());
         int[] order = indexArray(epoch);
         int from = index * spec.batchSize();
@@ -165,7 +165,7 @@ public final class ImageFolderBatches {
             y = Arrays.copyOf(y, k * labelWidth);
             kept = Arrays.copyOf(kept, k);
         }
-        return new Batch(epoch, index, k, h, w, c, x, labelWidth, y, names, kept);
+        return new ImageBatch(epoch, index, k, h, w, c, x, labelWidth, y, names, kept);
     }
 
     /**
@@ -174,7 +174,7 @@ public final class ImageFolderBatches {
      *
      * @throws IllegalArgumentException if {@code epoch} is negative
      */
-    public Iterable<Batch> epoch(int epoch) {
+    public Iterable<ImageBatch> epoch(int epoch) {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
         }
@@ -187,7 +187,7 @@ public final class ImageFolderBatches {
             }
 
             @Override
-            public Batch next() {
+            public ImageBatch next() {
                 if (!hasNext()) {
                     throw new NoSuchElementException("epoch " + epoch + " has " + batchesPerEpoch() + " batches");
                 }

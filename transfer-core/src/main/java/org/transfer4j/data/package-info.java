@@ -7,6 +7,6 @@
  *
  * <p>Decoded pixels are {@link org.transfer4j.augment.HwcImage} values on the 0..255 scale, as Keras's
  * {@code img_to_array}; batches are NHWC {@code float[]} arrays. No ND4J type appears in this package except in
- * methods meant for ND4J users ({@link org.transfer4j.data.Batch#xArray()}).
+ * methods meant for ND4J users ({@link org.transfer4j.data.ImageBatch#xArray()}).
  */
 package org.transfer4j.data;

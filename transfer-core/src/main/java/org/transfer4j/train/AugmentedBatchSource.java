@@ -105,7 +105,7 @@ public final class AugmentedBatchSource implements BatchSource, AutoCloseable {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                org.transfer4j.augment.Batch b = epoch.next();
+                org.transfer4j.augment.AugmentedBatch b = epoch.next();
                 float[] x = b.data();
                 preprocessing.applyRgb(x, 0, x.length / 3);
                 int n = b.size();

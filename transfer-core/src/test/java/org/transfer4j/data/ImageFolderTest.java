@@ -141,7 +141,7 @@ class ImageFolderTest {
             differs |= !Arrays.equals(a.indexArray(epoch), e0) || !Arrays.equals(c.indexArray(0), e0);
         }
         assertThat(differs).isTrue();
-        Batch first = a.batch(0, 0);
+        ImageBatch first = a.batch(0, 0);
         assertThat(first.indices()).containsExactly(Arrays.copyOfRange(e0, 0, 3));
         assertThat(b.batch(0, 0).x()).containsExactly(first.x());
         assertThat(ImageFolder.of(t).targetSize(3, 3).shuffle(false).open().indexArray(5))
@@ -152,19 +152,19 @@ class ImageFolderTest {
     void class_modes_shape_the_labels() throws Exception {
         Path t = sixImages();
         ImageFolder base = ImageFolder.of(t).targetSize(2, 2).shuffle(false).batchSize(4);
-        Batch cat = base.classMode(ClassMode.CATEGORICAL).open().batch(0, 0);
+        ImageBatch cat = base.classMode(ClassMode.CATEGORICAL).open().batch(0, 0);
         assertThat(cat.labelWidth()).isEqualTo(2);
         assertThat(cat.y()).containsExactly(1, 0, 1, 0, 1, 0, 0, 1);
-        Batch sparse = base.classMode(ClassMode.SPARSE).open().batch(0, 1);
+        ImageBatch sparse = base.classMode(ClassMode.SPARSE).open().batch(0, 1);
         assertThat(sparse.size()).isEqualTo(3);
         assertThat(sparse.y()).containsExactly(1, 1, 1);
-        Batch input = base.classMode(ClassMode.INPUT).open().batch(0, 0);
+        ImageBatch input = base.classMode(ClassMode.INPUT).open().batch(0, 0);
         assertThat(input.y()).containsExactly(input.x());
-        Batch none = base.classMode(ClassMode.NONE).open().batch(0, 0);
+        ImageBatch none = base.classMode(ClassMode.NONE).open().batch(0, 0);
         assertThat(none.hasLabels()).isFalse();
         assertThat(none.y()).isEmpty();
         assertThatThrownBy(none::yArray).isInstanceOf(IllegalStateException.class);
-        Batch gray = base.colorMode(ColorMode.GRAYSCALE).open().batch(0, 0);
+        ImageBatch gray = base.colorMode(ColorMode.GRAYSCALE).open().batch(0, 0);
         assertThat(gray.channels()).isEqualTo(1);
         assertThat(gray.x()).hasSize(4 * 2 * 2);
     }
@@ -174,7 +174,7 @@ class ImageFolderTest {
         Path t = sixImages();
         ImageFolder spec = ImageFolder.of(t).targetSize(5, 4).interpolation(Interpolation.BICUBIC).seed(9).batchSize(4);
         ImageFolderBatches batches = spec.open();
-        Batch b = batches.batch(1, 1);
+        ImageBatch b = batches.batch(1, 1);
         for (int i = 0; i < b.size(); i++) {
             Path p = batches.listing().entries().get(b.indices()[i]).path();
             assertThat(b.image(i)).isEqualTo(spec.decoder().decode(p));
@@ -184,7 +184,7 @@ class ImageFolderTest {
     @Test
     void nd4j_view_has_nhwc_shape() throws Exception {
         Path t = sixImages();
-        Batch b = ImageFolder.of(t).targetSize(3, 2).shuffle(false).batchSize(4).open().batch(0, 0);
+        ImageBatch b = ImageFolder.of(t).targetSize(3, 2).shuffle(false).batchSize(4).open().batch(0, 0);
         INDArray x = b.xArray();
         assertThat(x.shape()).containsExactly(4, 3, 2, 3);
         assertThat(x.getFloat(1, 2, 1, 0)).isEqualTo(b.image(1).get(2, 1, 0));

@@ -91,7 +91,7 @@ class KerasDirectoryFixtureTest {
 
         ClassMode mode = folder.classMode();
         for (JsonNode exp : cfg.get("all_batches_of_first_epoch")) {
-            Batch batch = batches.batch(0, exp.get("batch").asInt());
+            ImageBatch batch = batches.batch(0, exp.get("batch").asInt());
             assertThat(batch.indices()).containsExactly(ints(exp.get("index_array")));
             assertThat(batch.filenames()).containsExactlyElementsOf(texts(exp.get("filenames")));
             JsonNode shape = exp.get("batch_x_shape");

@@ -1,11 +1,14 @@
 package org.transfer4j.augment;
 
 /**
- * Resampling used by the affine stage, as Keras's {@code ImageDataGenerator(interpolation_order=...)}: order 0 is
- * nearest neighbour (source index {@code floor(x + 0.5)}), order 1 is bilinear (Keras's default). Immutable and
- * thread-safe.
+ * The spline order of the affine stage's resampling, as Keras's {@code ImageDataGenerator(interpolation_order=...)}:
+ * order 0 is nearest neighbour (source index {@code floor(x + 0.5)}), order 1 is bilinear (Keras's default).
+ * Immutable and thread-safe.
+ *
+ * <p>Not to be confused with {@code org.transfer4j.data.Interpolation}, the filter {@code load_img} resizes with
+ * (Keras's {@code interpolation='nearest'|'bilinear'|'bicubic'}).
  */
-public enum Interpolation {
+public enum InterpolationOrder {
     /** Spline order 0: the nearest source pixel, ties rounding up. */
     NEAREST(0),
     /** Spline order 1: bilinear interpolation of the four neighbours. */
@@ -13,7 +16,7 @@ public enum Interpolation {
 
     private final int order;
 
-    Interpolation(int order) {
+    InterpolationOrder(int order) {
         this.order = order;
     }
 
@@ -28,7 +31,7 @@ public enum Interpolation {
      * @throws IllegalArgumentException unless {@code order} is 0 or 1 (higher scipy spline orders are not
      *                                  implemented)
      */
-    public static Interpolation fromOrder(int order) {
+    public static InterpolationOrder fromOrder(int order) {
         return switch (order) {
             case 0 -> NEAREST;
             case 1 -> BILINEAR;

@@ -27,10 +27,10 @@ import org.transfer4j.augment.HwcImage;
  * @param filenames  Keras filenames of the images, in batch order
  * @param indices    positions of the images in {@link FolderListing#entries()} (Keras's {@code index_array})
  */
-public record Batch(int epoch, int index, int size, int height, int width, int channels, float[] x, int labelWidth,
+public record ImageBatch(int epoch, int index, int size, int height, int width, int channels, float[] x, int labelWidth,
                     float[] y, List<String> filenames, int[] indices) {
 
-    public Batch {
+    public ImageBatch {
         Objects.requireNonNull(x, "x");
         Objects.requireNonNull(y, "y");
         filenames = List.copyOf(filenames);
@@ -81,7 +81,7 @@ public record Batch(int epoch, int index, int size, int height, int width, int c
 
     @Override
     public String toString() {
-        return "Batch[epoch=" + epoch + ", index=" + index + ", size=" + size + ", " + height + "x" + width + "x"
+        return "ImageBatch[epoch=" + epoch + ", index=" + index + ", size=" + size + ", " + height + "x" + width + "x"
                 + channels + ", labelWidth=" + labelWidth + "]";
     }
 }

@@ -17,20 +17,20 @@ import java.util.Arrays;
  * @param channels channels per image
  * @param data     {@code indices.length * height * width * channels} values, NHWC
  */
-public record Batch(long epoch, int number, int[] indices, int height, int width, int channels, float[] data) {
+public record AugmentedBatch(long epoch, int number, int[] indices, int height, int width, int channels, float[] data) {
 
     /**
      * Checks the shape.
      *
      * @throws IllegalArgumentException if {@code data} does not hold exactly N×H×W×C values
      */
-    public Batch {
+    public AugmentedBatch {
         if (height < 1 || width < 1 || channels < 1) {
-            throw new IllegalArgumentException("Batch image dimensions must be >= 1; got " + height + "x" + width + "x" + channels);
+            throw new IllegalArgumentException("Augmented batch image dimensions must be >= 1; got " + height + "x" + width + "x" + channels);
         }
         long expected = (long) indices.length * height * width * channels;
         if (data.length != expected) {
-            throw new IllegalArgumentException("Batch data has " + data.length + " values; " + indices.length + "x"
+            throw new IllegalArgumentException("Augmented batch data has " + data.length + " values; " + indices.length + "x"
                     + height + "x" + width + "x" + channels + " needs " + expected);
         }
     }
@@ -65,7 +65,7 @@ public record Batch(long epoch, int number, int[] indices, int height, int width
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Batch b && epoch == b.epoch && number == b.number && height == b.height
+        return o instanceof AugmentedBatch b && epoch == b.epoch && number == b.number && height == b.height
                 && width == b.width && channels == b.channels && Arrays.equals(indices, b.indices)
                 && Arrays.equals(data, b.data);
     }
@@ -77,7 +77,7 @@ public record Batch(long epoch, int number, int[] indices, int height, int width
 
     @Override
     public String toString() {
-        return "Batch[epoch=" + epoch + ", number=" + number + ", " + indices.length + "x" + height + "x" + width + "x"
+        return "AugmentedBatch[epoch=" + epoch + ", number=" + number + ", " + indices.length + "x" + height + "x" + width + "x"
                 + channels + "]";
     }
 }
