@@ -23,7 +23,7 @@ import org.transfer4j.features.CacheManifest;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
-import org.transfer4j.internal.weights.Download;
+import org.transfer4j.datasets.Checksum;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Vgg16;
@@ -87,7 +87,7 @@ class DiskFullTest {
     void a_weights_download_that_fills_the_disk_fails_naming_the_file_and_leaves_nothing() throws Exception {
         byte[] payload = new byte[1 << 20];
         new Random(5).nextBytes(payload);
-        String md5 = Download.md5(Files.write(tmp.resolve("payload.bin"), payload));
+        String md5 = Checksum.of(Files.write(tmp.resolve("payload.bin"), payload), Checksum.Algorithm.MD5).hex();
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/weights.h5", exchange -> {
             exchange.sendResponseHeaders(200, payload.length);

@@ -7,32 +7,34 @@ import java.net.URI;
 import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.internal.io.FileLocks;
 
 /**
  * Downloads a file over HTTP(S) so that it can be trusted: bytes go to {@code name.part} beside the target,
  * an interrupted download resumes from where it stopped (HTTP {@code Range} requests, both after a dropped
  * connection within one call and across runs), the result is checked against the server's size and an
- * optional SHA-256, and only then renamed atomically to the target. Like Keras's {@code get_file} with a
- * {@code file_hash}, but resumable.
+ * optional {@link Checksum} (SHA-256 or MD5), and only then renamed atomically to the target. Like Keras's
+ * {@code get_file} with a {@code file_hash}, but resumable. The one downloader of the project: datasets and
+ * ImageNet weights both come through it.
  *
- * <p>Concurrent downloads of the same target, from threads or from other processes, are serialized by an
- * exclusive {@link FileLock} on {@code name.lock} (left in place; it is empty): the second caller waits, then
- * finds the finished target and returns it. A target that already exists is returned without a request
- * (after verifying it, when a checksum is given).
+ * <p>A failed local write (a full disk) is not retried: it fails at once naming the target, and the partial file
+ * is deleted so that the disk is not left full. A network failure keeps the partial file for the next attempt.
+ *
+ * <p>Concurrent downloads of the same target, from threads or from other processes, are serialized by the lock
+ * file {@code name.lock} (left in place; it is empty): the second caller waits, then finds the finished target and
+ * returns it. A target that already exists is returned without a request (after verifying it, when a checksum is
+ * given).
  *
  * <p>Immutable and thread-safe; the {@code with…} methods return new instances.
  *
@@ -48,7 +50,6 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
     private static final Logger LOG = LoggerFactory.getLogger(Downloader.class);
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
     private static final Pattern UNSATISFIED_RANGE = Pattern.compile("bytes\\s+\\*/(\\d+)");
-    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     /**
      * Validates the settings.
@@ -114,7 +115,7 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
      *
      * @param uri      an {@code http} or {@code https} URL
      * @param target   the final file
-     * @param expected the SHA-256 the file must have, if known
+     * @param expected the checksum the file must have, if known
      * @return {@code target}
      * @throws IllegalArgumentException if the URL is not http(s)
      * @throws DownloadException        on an HTTP error status, when {@code maxAttempts} requests in a row fail,
@@ -122,71 +123,91 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
      *                                  then deleted)
      * @throws IOException              if local files cannot be written
      */
-    public Path download(URI uri, Path target, Optional<Sha256> expected) throws IOException {
+    @SuppressWarnings("try") // the lock is held for the block, not used in it
+    public Path download(URI uri, Path target, Optional<Checksum> expected) throws IOException {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("Only http and https URLs can be downloaded; got " + uri);
         }
         Path abs = target.toAbsolutePath().normalize();
         Files.createDirectories(abs.getParent());
-        ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(abs, k -> new ReentrantLock());
-        inProcess.lock();
-        try (FileChannel lockChannel = FileChannel.open(abs.resolveSibling(abs.getFileName() + ".lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            FileLock lock = lockChannel.tryLock();
-            if (lock == null) {
-                LOG.info("Waiting for another process downloading {}", abs);
-                lock = lockChannel.lock();
-            }
-            try {
-                if (Files.isRegularFile(abs)) {
-                    verifyExisting(abs, expected);
-                    LOG.info("Using existing {}", abs);
-                    return target;
-                }
-                Path part = abs.resolveSibling(abs.getFileName() + ".part");
-                fetch(uri, part, abs.getFileName().toString());
-                verifyDownloaded(uri, part, expected);
-                AtomicFiles.commit(part, abs);
+        try (FileLocks.Held lock = FileLocks.acquire(lockFile(abs), "the download of " + abs)) {
+            if (Files.isRegularFile(abs)) {
+                verifyExisting(abs, expected);
+                LOG.info("Using existing {}", abs);
                 return target;
-            } finally {
-                lock.release();
             }
-        } finally {
-            inProcess.unlock();
+            Path part = abs.resolveSibling(abs.getFileName() + ".part");
+            fetch(uri, part, abs);
+            verifyDownloaded(uri, part, expected);
+            AtomicFiles.commit(part, abs);
+            return target;
         }
     }
 
-    private static void verifyExisting(Path file, Optional<Sha256> expected) throws IOException {
+    /** The lock file that serialises downloads of {@code target} (and anything else that writes it). */
+    public static Path lockFile(Path target) {
+        Path abs = target.toAbsolutePath().normalize();
+        return abs.resolveSibling(abs.getFileName() + ".lock");
+    }
+
+    private static void verifyExisting(Path file, Optional<Checksum> expected) throws IOException {
         if (expected.isPresent()) {
-            Sha256 actual = Sha256.of(file);
+            Checksum actual = expected.get().compute(file);
             if (!actual.equals(expected.get())) {
-                throw new DownloadException("Existing file " + file + " has SHA-256 " + actual + " but "
-                        + expected.get() + " was expected; delete it to download it again");
+                throw new DownloadException("Existing file " + file + " has " + actual + " but "
+                        + expected.get().hex() + " was expected; delete it to download it again");
             }
         }
     }
 
-    private static void verifyDownloaded(URI uri, Path part, Optional<Sha256> expected) throws IOException {
+    private static void verifyDownloaded(URI uri, Path part, Optional<Checksum> expected) throws IOException {
         if (expected.isPresent()) {
-            Sha256 actual = Sha256.of(part);
+            Checksum actual = expected.get().compute(part);
             if (!actual.equals(expected.get())) {
                 Files.deleteIfExists(part);
-                throw new DownloadException("Download of " + uri + " has SHA-256 " + actual + " but " + expected.get()
-                        + " was expected; the partial file was deleted");
+                throw new DownloadException("Download of " + uri + " failed verification: " + actual + ", but "
+                        + expected.get().hex() + " was expected; the partial file was deleted");
             }
         }
     }
 
-    /** Fills {@code part} with the whole resource, resuming and retrying as needed. */
-    private void fetch(URI uri, Path part, String name) throws IOException {
+    /**
+     * Fills {@code part} with the whole resource, resuming and retrying as needed. A failed local write deletes
+     * {@code part} and is reported naming {@code target}.
+     */
+    private void fetch(URI uri, Path part, Path target) throws IOException {
+        try {
+            fetchInto(uri, part, target.getFileName().toString());
+        } catch (LocalWriteException e) {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException d) {
+                e.addSuppressed(d);
+            }
+            throw new IOException("cannot write " + target + " (temporary file " + part + "): "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void fetchInto(URI uri, Path part, String name) throws IOException {
         int failures = 0;
-        try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        FileChannel opened;
+        try {
+            opened = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new LocalWriteException(e);
+        }
+        try (FileChannel out = opened) {
             while (true) {
                 long before = out.size();
                 try {
                     if (attempt(uri, out, name)) {
-                        out.force(true);
+                        try {
+                            out.force(true);
+                        } catch (IOException e) {
+                            throw new LocalWriteException(e);
+                        }
                         return;
                     }
                     failures++; // the server answered a resume badly; start over, but not forever
@@ -284,11 +305,17 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
                         break;
                     }
                     buf.clear().limit(n);
-                    while (buf.hasRemaining()) {
-                        pos += out.write(buf, pos);
+                    try {
+                        while (buf.hasRemaining()) {
+                            pos += out.write(buf, pos);
+                        }
+                    } catch (IOException e) {
+                        throw new LocalWriteException(e);
                     }
                     progress.update(name, pos, total);
                 }
+            } catch (LocalWriteException e) {
+                throw e;
             } catch (IOException e) {
                 throw new RetryableException("connection lost after " + pos + " bytes: " + e, e);
             }
@@ -315,6 +342,15 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("Interrupted while waiting to retry a download");
+        }
+    }
+
+    /** A write to the partial file failed (e.g. the disk is full): not worth another request. */
+    private static final class LocalWriteException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LocalWriteException(IOException cause) {
+            super(cause.getMessage(), cause);
         }
     }
 

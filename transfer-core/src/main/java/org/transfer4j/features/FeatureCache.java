@@ -38,6 +38,7 @@ import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
 import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.internal.io.FileLocks;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Weights;
@@ -70,10 +71,8 @@ public final class FeatureCache {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Serialises updates of one cache folder: a file lock across processes, a lock per folder within this JVM. */
+    /** The lock file that serialises updates of one cache folder, across threads and processes. */
     private static final String LOCK_FILE = ".lock";
-    private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.locks.ReentrantLock> LOCKS =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Path directory;
     private final int batchSize;
@@ -126,16 +125,14 @@ public final class FeatureCache {
     public Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
         Files.createDirectories(directory);
-        java.util.concurrent.locks.ReentrantLock local = LOCKS.computeIfAbsent(directory.toAbsolutePath().normalize(),
-                k -> new java.util.concurrent.locks.ReentrantLock());
-        local.lock();
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(directory.resolve(LOCK_FILE),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-                java.nio.channels.FileLock ignored = channel.lock()) {
+        try (FileLocks.Held lock = FileLocks.acquire(lockFile(), "the feature cache " + directory)) {
             return updateLocked(folder, base, weights, cutLayer, listener);
-        } finally {
-            local.unlock();
         }
+    }
+
+    /** The lock file that serialises updates of this cache folder (for diagnostics and tests). */
+    public Path lockFile() {
+        return directory.resolve(LOCK_FILE);
     }
 
     private Update updateLocked(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,

@@ -2,17 +2,19 @@ package org.transfer4j.model;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Optional;
+import java.util.OptionalLong;
 
-import org.transfer4j.internal.weights.Download;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.transfer4j.datasets.Checksum;
+import org.transfer4j.datasets.Downloader;
+import org.transfer4j.internal.io.FileLocks;
 
 /**
  * Finds pretrained ImageNet weights on this machine, or downloads them once, verified, into the cache directory.
@@ -20,15 +22,14 @@ import org.transfer4j.internal.weights.Download;
  * <p>Order of resolution: the cache directory ({@code ~/.transfer4j/models}; overridden by the system property
  * {@value #CACHE_PROPERTY} or the environment variable {@value #CACHE_ENV}), then a download from {@link #url()}
  * (Keras's {@code WEIGHTS_PATH_NO_TOP} in {@code keras/applications/vgg16.py}; overridden by the system property
- * {@value #URL_PROPERTY}, e.g. for a mirror) into a temporary file that is checked for size and MD5 and then moved
- * atomically into the cache. A file in the cache is verified the same way before it is trusted. DL4J's own zoo host
+ * {@value #URL_PROPERTY}, e.g. for a mirror) through {@link Downloader} (resumable, retried) into a temporary file that
+ * is checked for its MD5 and then moved atomically into the cache. A file in the cache is verified the same way before it is trusted. DL4J's own zoo host
  * has been disabled, so it is not a source; a {@code vgg16_dl4j_inference.zip} you have can be named with
  * {@link WeightsSource#file(Path)}.
  *
  * <p>Thread-safe, also across processes: checking, downloading, verifying and moving the file into the cache happen
- * under a lock per file (a lock within this JVM plus a {@link java.nio.channels.FileLock} on
- * {@code <cache>/<file>.lock}, an empty file left in place), so a second caller waits for the first and then finds the
- * verified file instead of downloading it again. A verified file already in the cache is used without the lock, so a
+ * under the lock file {@code <cache>/<file>.lock} (an empty file left in place; the same lock {@link Downloader}
+ * takes), so a second caller waits for the first and then finds the verified file instead of downloading it again. A verified file already in the cache is used without the lock, so a
  * read-only cache works.
  */
 public final class ImagenetWeights {
@@ -44,9 +45,7 @@ public final class ImagenetWeights {
     static final long VGG16_SIZE = 58_889_256L;
     static final String VGG16_MD5 = "6d6bbae143d832006294945121d1f1fc";
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImagenetWeights.class);
-    /** Serialises resolution of one cached file within this JVM (the file lock serialises processes). */
-    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+    private static final Logger LOG = LoggerFactory.getLogger(ImagenetWeights.class);
 
     private final String fileName;
     private final URI url;
@@ -125,6 +124,7 @@ public final class ImagenetWeights {
      *                                     the URL, size, MD5 and the exact path to put the file at
      * @throws WeightsException            the cached file is corrupt (it is left in place, renamed aside)
      */
+    @SuppressWarnings("try") // the lock is held for the block, not used in it
     public Path resolve(boolean allowDownload) throws WeightsException {
         Path target = cachedFile();
         if (Files.exists(target) && verify(target) == null) {
@@ -133,59 +133,24 @@ public final class ImagenetWeights {
         if (!allowDownload && !Files.exists(target)) {
             throw unavailable("it is not in the cache and downloading is off", null);
         }
-        Path abs = target.toAbsolutePath().normalize();
-        Path lockFile = abs.resolveSibling(fileName + ".lock");
-        ReentrantLock local = LOCKS.computeIfAbsent(abs, k -> new ReentrantLock());
-        local.lock();
-        try {
-            try {
-                Files.createDirectories(abs.getParent());
-            } catch (IOException e) {
-                throw unavailable("the cache folder " + abs.getParent() + " cannot be created: " + e, e);
-            }
-            FileChannel channel;
-            FileLock lock;
-            try {
-                channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            } catch (IOException e) {
-                throw unavailable("the lock " + lockFile + " cannot be created: " + e, e);
-            }
-            try {
-                lock = channel.tryLock();
-                if (lock == null) {
-                    LOG.info("Waiting for another process resolving {} (lock {})", target, lockFile);
-                    lock = channel.lock();
-                }
-            } catch (IOException e) {
-                closeQuietly(channel, e);
-                throw unavailable("the lock " + lockFile + " cannot be taken: " + e, e);
-            }
-            try {
-                return resolveLocked(allowDownload);
-            } finally {
-                try {
-                    channel.close(); // releases the lock
-                } catch (IOException e) {
-                    LOG.warn("Could not close the lock {}: {}", lockFile, e.toString());
-                }
-            }
-        } finally {
-            local.unlock();
-        }
-    }
-
-    private static void closeQuietly(FileChannel channel, Throwable cause) {
-        try {
-            channel.close();
+        try (FileLocks.Held lock = FileLocks.acquire(Downloader.lockFile(target), "the weights " + target)) {
+            return resolveLocked(allowDownload);
+        } catch (WeightsException e) {
+            throw e;
         } catch (IOException e) {
-            cause.addSuppressed(e);
+            throw unavailable(e.getMessage(), e);
         }
     }
 
     /** Null if {@code file} has the expected size and MD5, else what is wrong. */
     private String verify(Path file) throws WeightsException {
         try {
-            return Download.verify(file, size, md5);
+            long actual = Files.size(file);
+            if (actual != size) {
+                return "size " + actual + " bytes, expected " + size;
+            }
+            Checksum digest = Checksum.of(file, Checksum.Algorithm.MD5);
+            return digest.hex().equals(md5) ? null : digest + ", expected " + md5;
         } catch (IOException e) {
             throw new WeightsException("Cannot read cached weights " + file + ": " + e.getMessage(), e);
         }
@@ -200,7 +165,7 @@ public final class ImagenetWeights {
             }
             Path aside = target.resolveSibling(fileName + ".corrupt");
             try {
-                Files.move(target, aside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(target, aside, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 throw new WeightsException("Cached weights " + target + " are corrupt (" + problem
                         + ") and could not be moved aside: " + e.getMessage(), e);
@@ -212,10 +177,25 @@ public final class ImagenetWeights {
             throw unavailable("it is not in the cache and downloading is off", null);
         }
         try {
-            Download.to(url, target, size, md5);
-            return target;
+            Downloader.defaults().withProgress(ImagenetWeights::logProgress)
+                    .download(url, target, Optional.of(Checksum.md5(md5)));
         } catch (IOException e) {
             throw unavailable("the download failed: " + e.getMessage(), e);
+        }
+        String problem = verify(target);
+        if (problem != null) { // the MD5 matched, so only a wrong expected size can get here
+            throw unavailable("the downloaded file " + target + " does not match: " + problem, null);
+        }
+        return target;
+    }
+
+    /** Logs a download's progress every 10 %. */
+    private static void logProgress(String file, long done, OptionalLong total) {
+        if (total.isPresent() && total.getAsLong() > 0) {
+            long step = Math.max(1, total.getAsLong() / 10);
+            if (done == total.getAsLong() || done / step != (done - Math.min(done, 1 << 16)) / step) {
+                LOG.info(String.format(Locale.ROOT, "  %s: %.1f / %.1f MB", file, done / 1e6, total.getAsLong() / 1e6));
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfer4j.internal.io.FileLocks;
 
 class DownloaderTest {
 
@@ -41,7 +42,7 @@ class DownloaderTest {
                 assertThat(f).isEqualTo("train.zip");
                 assertThat(total).hasValue(BODY.length);
                 progress.add(done);
-            }).download(server.uri("/train.zip"), target, Optional.of(Sha256.of(BODY)));
+            }).download(server.uri("/train.zip"), target, Optional.of(Checksum.of(BODY, Checksum.Algorithm.SHA256)));
             assertThat(target).hasBinaryContent(BODY);
             assertThat(dir.resolve("train.zip.part")).doesNotExist();
             assertThat(progress).isSorted().endsWith((long) BODY.length);
@@ -53,7 +54,7 @@ class DownloaderTest {
     void a_dropped_connection_is_resumed_with_a_range_request() throws IOException {
         try (TestHttpServer server = new TestHttpServer(BODY).dropConnections(2, 100_000)) {
             Path target = dir.resolve("train.zip");
-            downloader.download(server.uri("/train.zip"), target, Optional.of(Sha256.of(BODY)));
+            downloader.download(server.uri("/train.zip"), target, Optional.of(Checksum.of(BODY, Checksum.Algorithm.SHA256)));
             assertThat(target).hasBinaryContent(BODY);
             assertThat(server.rangeHeaders()).containsExactly("", "dropped at 100000", "bytes=100000-",
                     "dropped at 200000", "bytes=200000-");
@@ -74,7 +75,7 @@ class DownloaderTest {
     void a_complete_part_file_is_finished_without_downloading_again() throws IOException {
         Files.write(dir.resolve("train.zip.part"), BODY);
         try (TestHttpServer server = new TestHttpServer(BODY)) {
-            downloader.download(server.uri("/train.zip"), dir.resolve("train.zip"), Optional.of(Sha256.of(BODY)));
+            downloader.download(server.uri("/train.zip"), dir.resolve("train.zip"), Optional.of(Checksum.of(BODY, Checksum.Algorithm.SHA256)));
             assertThat(dir.resolve("train.zip")).hasBinaryContent(BODY);
             assertThat(server.rangeHeaders()).containsExactly("bytes=300000-");
         }
@@ -91,11 +92,11 @@ class DownloaderTest {
 
     @Test
     void a_checksum_mismatch_deletes_the_download_and_names_both_digests() throws IOException {
-        Sha256 wrong = Sha256.of(new byte[] {1});
+        Checksum wrong = Checksum.of(new byte[] {1}, Checksum.Algorithm.SHA256);
         try (TestHttpServer server = new TestHttpServer(BODY)) {
             assertThatThrownBy(() -> downloader.download(server.uri("/train.zip"), dir.resolve("train.zip"),
                     Optional.of(wrong))).isInstanceOf(DownloadException.class)
-                    .hasMessageContaining(wrong.hex()).hasMessageContaining(Sha256.of(BODY).hex());
+                    .hasMessageContaining(wrong.hex()).hasMessageContaining(Checksum.of(BODY, Checksum.Algorithm.SHA256).hex());
         }
         assertThat(dir.resolve("train.zip")).doesNotExist();
         assertThat(dir.resolve("train.zip.part")).doesNotExist();
@@ -150,16 +151,19 @@ class DownloaderTest {
     @Test
     void concurrent_downloads_of_one_target_fetch_it_once() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);
-        try (TestHttpServer server = new TestHttpServer(BODY)) {
-            Path target = dir.resolve("train.zip");
+        Path target = dir.resolve("train.zip");
+        // the first download holds its answer until the two others wait for its lock
+        try (TestHttpServer server = new TestHttpServer(BODY).holdFirstAnswerUntil(
+                () -> FileLocks.awaitWaiting(Downloader.lockFile(target), 2, Duration.ofSeconds(60)))) {
             List<Future<Path>> results = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 results.add(pool.submit(() -> downloader.download(server.uri("/train.zip"), target,
-                        Optional.of(Sha256.of(BODY)))));
+                        Optional.of(Checksum.of(BODY, Checksum.Algorithm.SHA256)))));
             }
             for (Future<Path> f : results) {
                 assertThat(f.get()).isEqualTo(target);
             }
+            assertThat(server.gateTimedOut()).as("the other two downloads waited for the lock").isFalse();
             assertThat(target).hasBinaryContent(BODY);
             assertThat(server.requests()).isEqualTo(1);
         } finally {
@@ -169,8 +173,10 @@ class DownloaderTest {
 
     @Test
     void a_download_running_in_another_process_is_waited_for_not_repeated() throws Exception {
-        try (TestHttpServer server = new TestHttpServer(BODY).delay(Duration.ofMillis(1500))) {
-            Path target = dir.resolve("train.zip");
+        Path target = dir.resolve("train.zip");
+        // the other process's download holds its answer until this process waits for the lock it holds
+        try (TestHttpServer server = new TestHttpServer(BODY).holdFirstAnswerUntil(
+                () -> FileLocks.awaitWaiting(Downloader.lockFile(target), 1, Duration.ofSeconds(60)))) {
             Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
             Process other = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
                     DownloadMain.class.getName(), server.uri("/train.zip").toString(), target.toString())
@@ -178,12 +184,13 @@ class DownloaderTest {
             try {
                 // The other process holds the lock from before its request until the file is in place.
                 assertThat(server.awaitFirstRequest(Duration.ofSeconds(60))).isTrue();
-                downloader.download(server.uri("/train.zip"), target, Optional.of(Sha256.of(BODY)));
+                downloader.download(server.uri("/train.zip"), target, Optional.of(Checksum.of(BODY, Checksum.Algorithm.SHA256)));
                 String output = new String(other.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 assertThat(other.waitFor()).as(output).isZero();
             } finally {
                 other.destroyForcibly();
             }
+            assertThat(server.gateTimedOut()).as("this process waited for the other's lock").isFalse();
             assertThat(target).hasBinaryContent(BODY);
             assertThat(server.requests()).isEqualTo(1);
         }
@@ -193,11 +200,11 @@ class DownloaderTest {
     void an_existing_target_is_verified_not_downloaded() throws IOException {
         Path target = Files.write(dir.resolve("train.zip"), BODY);
         try (TestHttpServer server = new TestHttpServer(BODY)) {
-            downloader.download(server.uri("/train.zip"), target, Optional.of(Sha256.of(BODY)));
+            downloader.download(server.uri("/train.zip"), target, Optional.of(Checksum.of(BODY, Checksum.Algorithm.SHA256)));
             assertThat(server.requests()).isZero();
             Files.write(target, new byte[] {1, 2});
             assertThatThrownBy(() -> downloader.download(server.uri("/train.zip"), target,
-                    Optional.of(Sha256.of(BODY)))).isInstanceOf(DownloadException.class)
+                    Optional.of(Checksum.of(BODY, Checksum.Algorithm.SHA256)))).isInstanceOf(DownloadException.class)
                     .hasMessageContaining("Existing file").hasMessageContaining("delete it");
         }
     }
@@ -208,7 +215,7 @@ class DownloaderTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp://x/y.zip");
         assertThatThrownBy(() -> downloader.withMaxAttempts(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("maxAttempts must be >= 1; got 0");
-        assertThatThrownBy(() -> Sha256.of("abc")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Checksum.sha256("abc")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("64 hex digits; got 'abc'");
     }
 }

@@ -30,7 +30,8 @@ final class TestHttpServer implements AutoCloseable {
     private volatile int dropAfterBytes;
     private volatile boolean ignoreRange;
     private volatile int status = 200;
-    private volatile long delayMillis;
+    private volatile Gate gate;
+    private volatile boolean gateTimedOut;
     private final java.util.concurrent.CountDownLatch firstRequest = new java.util.concurrent.CountDownLatch(1);
 
     TestHttpServer(byte[] body) throws IOException {
@@ -62,10 +63,23 @@ final class TestHttpServer implements AutoCloseable {
         return this;
     }
 
-    /** Waits this long before answering each request. */
-    TestHttpServer delay(java.time.Duration d) {
-        this.delayMillis = d.toMillis();
+    /** What the server waits for before answering the first request; false means it timed out. */
+    @FunctionalInterface
+    interface Gate {
+        boolean await() throws InterruptedException;
+    }
+
+    /**
+     * Holds the first answer until {@code g} returns: e.g. until rival downloads are known to wait for the lock the
+     * first one holds. A gate that times out makes the server answer HTTP 500 and {@link #gateTimedOut()} true.
+     */
+    TestHttpServer holdFirstAnswerUntil(Gate g) {
+        this.gate = g;
         return this;
+    }
+
+    boolean gateTimedOut() {
+        return gateTimedOut;
     }
 
     /** Blocks until the first request has arrived. */
@@ -87,9 +101,14 @@ final class TestHttpServer implements AutoCloseable {
         String range = ex.getRequestHeaders().getFirst("Range");
         rangeHeaders.add(range == null ? "" : range);
         firstRequest.countDown();
-        if (delayMillis > 0) {
+        Gate g = gate;
+        gate = null;
+        if (g != null) {
             try {
-                Thread.sleep(delayMillis);
+                if (!g.await()) {
+                    gateTimedOut = true;
+                    status = 500;
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);

@@ -1,5 +1,10 @@
 package org.transfer4j.features;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import org.transfer4j.data.ClassMode;
@@ -9,8 +14,9 @@ import org.transfer4j.model.Vgg16;
 
 /**
  * Updates a feature cache in its own JVM, for the cross-process locking test: {@code FeatureCacheMain DATA CACHE}.
- * Prints {@code extracting} on the first progress report (the cache lock is then held) and pauses there a moment, so
- * the other process's update is sure to arrive while the lock is held; prints {@code extracted=N reused=M} at the end.
+ * Prints {@code extracting} on the first progress report (the cache lock is then held) and waits there for a line on
+ * standard input, which the test sends once its own update waits for the lock; prints {@code extracted=N reused=M} at
+ * the end.
  */
 public final class FeatureCacheMain {
     private FeatureCacheMain() {
@@ -19,6 +25,7 @@ public final class FeatureCacheMain {
     public static void main(String[] args) throws Exception {
         ConvBase base = Vgg16.random(32, 32, FeatureCacheProcessTest.SEED);
         boolean[] announced = {false};
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         FeatureCache.Update u = FeatureCache.at(Path.of(args[1])).batchSize(3).update(
                 ImageFolder.of(Path.of(args[0])).classMode(ClassMode.BINARY), base, base.loadWeights(),
                 "block5_pool", (done, total, rate, eta) -> {
@@ -27,9 +34,11 @@ public final class FeatureCacheMain {
                         System.out.println("extracting");
                         System.out.flush();
                         try {
-                            Thread.sleep(1500);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
+                            if (in.readLine() == null) {
+                                throw new IllegalStateException("standard input closed before the go-ahead");
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
                     }
                 });

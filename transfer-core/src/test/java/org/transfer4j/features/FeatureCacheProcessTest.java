@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.data.ClassMode;
 import org.transfer4j.data.ImageFolder;
+import org.transfer4j.internal.io.FileLocks;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
@@ -68,8 +73,21 @@ class FeatureCacheProcessTest {
             // the other process holds the cache lock from here until its manifest is committed
             assertThat(extracting.await(60, TimeUnit.SECONDS)).as("the other process started extracting: %s", output)
                     .isTrue();
-            mine = FeatureCache.at(cacheDir).batchSize(3).update(folder, base, weights, "block5_pool",
-                    ExtractionListener.none());
+            FeatureCache cache = FeatureCache.at(cacheDir).batchSize(3);
+            CompletableFuture<FeatureCache.Update> update = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return cache.update(folder, base, weights, "block5_pool", ExtractionListener.none());
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            // once this update waits for the lock, the other process may go on and commit
+            assertThat(FileLocks.awaitWaiting(cache.lockFile(), 1, Duration.ofSeconds(60)))
+                    .as("this process's update waits for the other's lock").isTrue();
+            try (Writer go = new OutputStreamWriter(other.getOutputStream(), StandardCharsets.UTF_8)) {
+                go.write("go\n");
+            }
+            mine = update.get(120, TimeUnit.SECONDS);
             assertThat(other.waitFor(60, TimeUnit.SECONDS)).isTrue();
             reader.get(10, TimeUnit.SECONDS);
             assertThat(other.exitValue()).as(output.toString()).isZero();

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfer4j.internal.weights.Download;
+import org.transfer4j.datasets.Checksum;
+import org.transfer4j.datasets.Downloader;
+import org.transfer4j.internal.io.FileLocks;
 
 /** Concurrent resolution of one weights file, by threads and by another process: one download, a verified file. */
 class ImagenetWeightsConcurrencyTest {
@@ -39,19 +42,23 @@ class ImagenetWeightsConcurrencyTest {
     HttpServer server;
     final AtomicInteger requests = new AtomicInteger();
     final CountDownLatch firstRequest = new CountDownLatch(1);
-    volatile long delayMillis = 800;
+    /** Rivals the first answer waits for: threads of this JVM queued behind the download's lock. */
+    volatile int rivals;
+    volatile Path lockFile;
+    volatile boolean rivalsWaited;
 
     @BeforeEach
     void startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/weights.h5", exchange -> {
-            requests.incrementAndGet();
-            firstRequest.countDown();
-            try {
-                Thread.sleep(delayMillis); // a slow download: others arrive while it runs
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (requests.incrementAndGet() == 1) {
+                firstRequest.countDown();
+                try { // a slow download: the answer waits until the rivals are queued behind its lock
+                    rivalsWaited = FileLocks.awaitWaiting(lockFile, rivals, Duration.ofSeconds(60));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             exchange.sendResponseHeaders(200, PAYLOAD.length);
             try (OutputStream out = exchange.getResponseBody()) {
@@ -72,7 +79,7 @@ class ImagenetWeightsConcurrencyTest {
 
     String md5() throws IOException {
         Path f = Files.write(tmp.resolve("payload.bin"), PAYLOAD);
-        return Download.md5(f);
+        return Checksum.of(f, Checksum.Algorithm.MD5).hex();
     }
 
     @Test
@@ -81,6 +88,8 @@ class ImagenetWeightsConcurrencyTest {
         String md5 = md5();
         ImagenetWeights weights = ImagenetWeights.vgg16().withCacheDirectory(cache)
                 .withDownload(url(), PAYLOAD.length, md5);
+        lockFile = Downloader.lockFile(weights.cachedFile());
+        rivals = 2;
         ExecutorService pool = Executors.newFixedThreadPool(3);
         CountDownLatch start = new CountDownLatch(1);
         try {
@@ -98,18 +107,20 @@ class ImagenetWeightsConcurrencyTest {
         } finally {
             pool.shutdownNow();
         }
+        assertThat(rivalsWaited).as("two threads waited for the first one's lock").isTrue();
         assertThat(requests.get()).isEqualTo(1);
-        assertThat(Download.md5(weights.cachedFile())).isEqualTo(md5);
+        assertThat(Checksum.of(weights.cachedFile(), Checksum.Algorithm.MD5).hex()).isEqualTo(md5);
         assertNoTemporaryFiles(cache);
     }
 
     @Test
     void a_download_running_in_another_process_is_waited_for_not_repeated() throws Exception {
-        delayMillis = 2000;
         Path cache = tmp.resolve("cache");
         String md5 = md5();
         ImagenetWeights weights = ImagenetWeights.vgg16().withCacheDirectory(cache)
                 .withDownload(url(), PAYLOAD.length, md5);
+        lockFile = Downloader.lockFile(weights.cachedFile());
+        rivals = 1; // this test's thread, waiting for the other process's lock
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
         Process other = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
                 ResolveWeightsMain.class.getName(), url().toString(), Integer.toString(PAYLOAD.length), md5,
@@ -124,8 +135,9 @@ class ImagenetWeightsConcurrencyTest {
         } finally {
             other.destroyForcibly();
         }
+        assertThat(rivalsWaited).as("this process waited for the other's lock").isTrue();
         assertThat(requests.get()).isEqualTo(1);
-        assertThat(Download.md5(weights.cachedFile())).isEqualTo(md5);
+        assertThat(Checksum.of(weights.cachedFile(), Checksum.Algorithm.MD5).hex()).isEqualTo(md5);
         assertNoTemporaryFiles(cache);
     }
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfer4j.internal.weights.Download;
+import org.transfer4j.datasets.Checksum;
 
 /** Cache resolution and verified downloads, against a server on 127.0.0.1 only. */
 class ImagenetWeightsTest {
@@ -52,7 +52,7 @@ class ImagenetWeightsTest {
     String md5Of(byte[] bytes) throws IOException {
         Path tmp = Files.createTempFile(cache, "x", ".bin");
         Files.write(tmp, bytes);
-        String md5 = Download.md5(tmp);
+        String md5 = Checksum.of(tmp, Checksum.Algorithm.MD5).hex();
         Files.delete(tmp);
         return md5;
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import org.transfer4j.datasets.CatsAndDogsReport;
 import org.transfer4j.datasets.CatsAndDogsSmall;
 import org.transfer4j.datasets.Downloader;
-import org.transfer4j.datasets.Sha256;
+import org.transfer4j.datasets.Checksum;
 import org.transfer4j.datasets.SkippedFile;
 import org.transfer4j.datasets.SplitCounts;
 import picocli.CommandLine;
@@ -112,7 +112,7 @@ public final class DatasetsCommand implements Runnable {
             }
             try {
                 SplitCounts counts = new SplitCounts(train, validation, test);
-                Optional<Sha256> expected = sha256 == null ? Optional.empty() : Optional.of(Sha256.of(sha256));
+                Optional<Checksum> expected = sha256 == null ? Optional.empty() : Optional.of(Checksum.sha256(sha256));
                 boolean interactive = System.console() != null;
                 Path archive = resolveSource(expected, err, interactive);
                 CatsAndDogsSmall builder = CatsAndDogsSmall.book().withCounts(counts);
@@ -133,7 +133,7 @@ public final class DatasetsCommand implements Runnable {
             }
         }
 
-        private Path resolveSource(Optional<Sha256> expected, PrintWriter err, boolean interactive)
+        private Path resolveSource(Optional<Checksum> expected, PrintWriter err, boolean interactive)
                 throws IOException {
             String lower = source.toLowerCase(Locale.ROOT);
             if (lower.startsWith("http://") || lower.startsWith("https://")) {
@@ -157,9 +157,9 @@ public final class DatasetsCommand implements Runnable {
                 throw new IOException("--source " + source + " is neither an http(s) URL nor an existing file");
             }
             if (expected.isPresent()) {
-                Sha256 actual = Sha256.of(file);
+                Checksum actual = Checksum.of(file, Checksum.Algorithm.SHA256);
                 if (!actual.equals(expected.get())) {
-                    throw new IOException(file + " has SHA-256 " + actual + " but --sha256 says " + expected.get());
+                    throw new IOException(file + " has " + actual + " but --sha256 says " + expected.get().hex());
                 }
             }
             return file;

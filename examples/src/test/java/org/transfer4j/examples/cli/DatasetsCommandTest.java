@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.datasets.ArchiveLayout;
 import org.transfer4j.datasets.Pet;
-import org.transfer4j.datasets.Sha256;
+import org.transfer4j.datasets.Checksum;
 import org.transfer4j.datasets.SyntheticPetArchive;
 import org.transfer4j.datasets.SyntheticPetArchive.Damage;
 import picocli.CommandLine;
@@ -88,7 +88,7 @@ class DatasetsCommandTest {
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/dogs-vs-cats/train.zip";
             Path downloads = dir.resolve("downloads");
-            int code = run("datasets", "cats-and-dogs", "--source", url, "--sha256", Sha256.of(zip).hex(),
+            int code = run("datasets", "cats-and-dogs", "--source", url, "--sha256", Checksum.of(zip, Checksum.Algorithm.SHA256).hex(),
                     "--download-dir", downloads.toString(), "--out", dir.resolve("small").toString(),
                     "--train", "2", "--validation", "1", "--test", "1");
             assertThat(code).as(err.toString()).isZero();
@@ -107,7 +107,7 @@ class DatasetsCommandTest {
         assertThat(err.toString()).contains("nope.zip is neither an http(s) URL nor an existing file");
 
         err.getBuffer().setLength(0);
-        String wrong = Sha256.of(new byte[] {1}).hex();
+        String wrong = Checksum.of(new byte[] {1}, Checksum.Algorithm.SHA256).hex();
         assertThat(run("datasets", "cats-and-dogs", "--source", archive().toString(), "--sha256", wrong, "--out",
                 dir.resolve("o").toString())).isEqualTo(1);
         assertThat(err.toString()).contains("--sha256 says " + wrong);

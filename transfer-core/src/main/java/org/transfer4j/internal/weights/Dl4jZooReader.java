@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.transfer4j.datasets.Checksum;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Weights;
@@ -44,7 +45,7 @@ public final class Dl4jZooReader {
         String checksum;
         ComputationGraph graph;
         try {
-            checksum = "md5:" + Download.md5(file);
+            checksum = "md5:" + Checksum.of(file, Checksum.Algorithm.MD5).hex();
             graph = ModelSerializer.restoreComputationGraph(file.toFile(), false);
         } catch (IOException | RuntimeException e) {
             throw new WeightsException("Weights file " + file + " is not a readable DL4J model zip: " + e.getMessage(), e);

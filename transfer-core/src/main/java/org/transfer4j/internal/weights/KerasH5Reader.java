@@ -13,6 +13,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.transfer4j.datasets.Checksum;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Weights;
@@ -42,7 +43,7 @@ public final class KerasH5Reader {
         checkSignature(file);
         String checksum;
         try {
-            checksum = "md5:" + Download.md5(file);
+            checksum = "md5:" + Checksum.of(file, Checksum.Algorithm.MD5).hex();
         } catch (IOException e) {
             throw new WeightsException("Cannot read weights file " + file + ": " + e.getMessage(), e);
         }
