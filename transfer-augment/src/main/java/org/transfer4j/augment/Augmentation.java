@@ -624,54 +624,6 @@ public final class Augmentation {
     }
 
     /**
-     * The literal, unoptimised Keras stage order (per-channel resampling, then channel shift, then flips as separate
-     * copies, then brightness): the reference {@link #applyTransform} is tested against.
-     */
-    HwcImage applyTransformReference(HwcImage x, RandomTransform t) {
-        return applyTransformReference(x, t, t.isAffine() ? t.matrix(x.height(), x.width()) : null);
-    }
-
-    /** As {@link #applyTransformReference(HwcImage, RandomTransform)} with a given 3×3 matrix (null: no affine). */
-    HwcImage applyTransformReference(HwcImage x, RandomTransform t, double[][] matrix) {
-        int h = x.height();
-        int w = x.width();
-        int c = x.channels();
-        float[] y = x.pixels().clone();
-        if (matrix != null) {
-            float[] out = new float[y.length];
-            Warp.affineReference(y, h, w, c, topRows(matrix), interpolation.order(), Warp.mode(fillMode), cval,
-                    out);
-            y = out;
-        }
-        if (t.channelShiftIntensity().isPresent()) {
-            Warp.channelShift(y, 0, y.length, t.channelShiftIntensity().getAsDouble());
-        }
-        if (t.flipHorizontal()) {
-            float[] out = new float[y.length];
-            for (int r = 0; r < h; r++) {
-                for (int col = 0; col < w; col++) {
-                    for (int k = 0; k < c; k++) {
-                        out[(r * w + col) * c + k] = y[(r * w + (w - 1 - col)) * c + k];
-                    }
-                }
-            }
-            y = out;
-        }
-        if (t.flipVertical()) {
-            float[] out = new float[y.length];
-            for (int r = 0; r < h; r++) {
-                System.arraycopy(y, (h - 1 - r) * w * c, out, r * w * c, w * c);
-            }
-            y = out;
-        }
-        if (t.brightness().isPresent()) {
-            checkBrightnessChannels(c);
-            Warp.brightness(y, 0, y.length, c, t.brightness().getAsDouble());
-        }
-        return new HwcImage(h, w, c, y);
-    }
-
-    /**
      * Keras's {@code random_transform(x)}: {@link #applyTransform} of a fresh {@link #randomTransform(int, int,
      * RandomGenerator)}.
      */

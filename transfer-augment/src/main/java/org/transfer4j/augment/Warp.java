@@ -5,11 +5,10 @@ package org.transfer4j.augment;
  * {@code scipy.ndimage.affine_transform} (orders 0 and 1, no prefilter, scipy 1.10.1) and the channel-shift and
  * brightness stages.
  *
- * <p>Two implementations of the affine stage are kept: {@link #affineReference} is a literal, per-channel
- * transcription of scipy's algorithm (see the fixtures' README), {@link #affineFast} the optimised kernel used in
- * production (pixel-major, per-column terms precomputed, in-range coordinates handled inline, flips fused into the
- * write). Both perform the same floating-point operations in the same order, so they agree bit for bit; the tests
- * check it. Stateless, thread-safe.
+ * <p>{@link #affineFast} is the optimised kernel (pixel-major, per-column terms precomputed, in-range coordinates
+ * handled inline, flips fused into the write). The tests keep a literal, per-channel transcription of scipy's
+ * algorithm ({@code ReferenceTransforms}, see the fixtures' README) that performs the same floating-point
+ * operations in the same order, and check that the two agree bit for bit. Stateless, thread-safe.
  */
 final class Warp {
 
@@ -125,47 +124,7 @@ final class Warp {
     }
 
     /**
-     * Literal per-channel transcription of scipy's {@code affine_transform} for orders 0 and 1: the reference the
-     * fast kernel is tested against.
-     *
-     * @param m the top two rows of the 3×3 output-to-input matrix: m00, m01, m02, m10, m11, m12
-     */
-    static void affineReference(float[] src, int h, int w, int channels, double[] m, int order, int mode, double cval,
-                                float[] dst) {
-        int[] tr = new int[2];
-        int[] tc = new int[2];
-        double[] wr = new double[1];
-        double[] wc = new double[1];
-        for (int k = 0; k < channels; k++) {
-            for (int r = 0; r < h; r++) {
-                for (int c = 0; c < w; c++) {
-                    double xr = ((0.0 + r * m[0]) + c * m[1]) + m[2];
-                    double xc = ((0.0 + r * m[3]) + c * m[4]) + m[5];
-                    boolean kr = axis(xr, h, mode, order, tr, wr);
-                    boolean kc = axis(xc, w, mode, order, tc, wc);
-                    double t;
-                    if (kr || kc) {
-                        t = cval;
-                    } else if (order == 0) {
-                        t = 0.0 + src[(tr[0] * w + tc[0]) * channels + k];
-                    } else {
-                        double[] wra = {wr[0], 1.0 - wr[0]};
-                        double[] wcb = {wc[0], 1.0 - wc[0]};
-                        t = 0.0;
-                        for (int a = 0; a < 2; a++) {
-                            for (int b = 0; b < 2; b++) {
-                                t = t + (src[(tr[a] * w + tc[b]) * channels + k] * wra[a]) * wcb[b];
-                            }
-                        }
-                    }
-                    dst[(r * w + c) * channels + k] = (float) t;
-                }
-            }
-        }
-    }
-
-    /**
-     * The production affine kernel: same arithmetic as {@link #affineReference}, with output pixel (r, c) written
+     * The production affine kernel: same arithmetic as the tests' reference transcription, with output pixel (r, c) written
      * at the flipped position when {@code flipH} / {@code flipV} are set.
      */
     static void affineFast(float[] src, int srcOff, int h, int w, int channels, double[] m, int order, int mode,
