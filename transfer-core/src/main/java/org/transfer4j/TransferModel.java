@@ -9,6 +9,7 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.augment.AugmentationException;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.ColorMode;
@@ -157,7 +158,23 @@ public final class TransferModel implements AutoCloseable {
                         entries, spec.decoder(), p.augmentation().get(), frozen, units, o.batchSize(), 1)) {
             augmentation = p.augmentation().get().toString();
             return continueWith(p, target, trainSource, validationSource);
+        } catch (AugmentationException e) {
+            throw ioCause(e);
         }
+    }
+
+    /**
+     * The I/O failure behind an augmentation worker's failure (a {@link BadImageException} keeps its type), so that
+     * approach 2 fails as approach 1 does; other failures are rethrown as they are.
+     */
+    private static IOException ioCause(AugmentationException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IOException io) {
+                io.addSuppressed(e); // where in training it happened
+                return io;
+            }
+        }
+        throw e;
     }
 
     /** The listing's entries; under SKIP, without the images that do not decode (each reported once). */

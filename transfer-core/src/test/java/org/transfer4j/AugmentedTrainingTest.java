@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.augment.Augmentation;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.augment.RandomTransform;
+import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.ColorMode;
 import org.transfer4j.data.ImageDecoder;
 import org.transfer4j.data.ImageEntry;
@@ -117,5 +118,19 @@ class AugmentedTrainingTest {
     void an_augmentation_that_rescales_is_refused() {
         assertThatThrownBy(() -> TransferPipeline.from(Vgg16.random(32, 32, 3)).augment(Augmentation.book().rescale(1 / 255.0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Preprocessing.RESCALE");
+    }
+
+    @Test
+    void a_corrupt_training_image_fails_augmented_training_with_its_bad_image_exception() throws Exception {
+        Path copy = tmp.resolve("corrupt");
+        TwoClassTree.write(copy, 32, 6, 4, 0, 23);
+        Path broken = copy.resolve("train/reds/red.3.png");
+        assertThat(broken).isRegularFile();
+        Files.write(broken, new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3}); // a PNG signature, then nothing
+        TransferPipeline p = TransferPipeline.from(Vgg16.random(32, 32, 3)).head(dense(8).sigmoid())
+                .augment(Augmentation.book().seed(1)).optimizer(rmsprop(1e-3)).epochs(1).batchSize(4).seed(2);
+        assertThatThrownBy(() -> p.fit(ImageFolder.of(copy.resolve("train")), ImageFolder.of(copy.resolve("validation")),
+                tmp.resolve("cache-corrupt")))
+                .isInstanceOfSatisfying(BadImageException.class, e -> assertThat(e.file()).isEqualTo(broken));
     }
 }

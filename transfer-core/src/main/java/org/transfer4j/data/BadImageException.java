@@ -1,5 +1,6 @@
 package org.transfer4j.data;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -9,9 +10,11 @@ import java.util.Objects;
  * scan data (file ends at byte 5120)}.
  *
  * <p>Thrown by {@link ImageDecoder} always and by {@link ImageFolder} / {@link ImageFolderBatches} under
- * {@link BadImagePolicy#FAIL}. Immutable.
+ * {@link BadImagePolicy#FAIL}, and by training that decodes images (augmented training) with its type kept. An
+ * {@link IOException}: a caller that handles I/O failures handles it too, and one that cares catches it first.
+ * Immutable.
  */
-public class BadImageException extends Exception {
+public class BadImageException extends IOException {
 
     private static final long serialVersionUID = 1L;
 

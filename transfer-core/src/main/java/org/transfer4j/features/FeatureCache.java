@@ -253,7 +253,7 @@ public final class FeatureCache {
             removeStaleFiles(manifest);
             int reused = images.size() - newRows.size();
             return new Update(manifest, newRows.size(), reused, report(listing, skipped));
-        } catch (IOException | BadImageException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             previous.ifPresent(Valid::close);
             for (Path p : List.of(featuresFile, labelsFile)) {
                 AtomicFiles.discard(p, e);

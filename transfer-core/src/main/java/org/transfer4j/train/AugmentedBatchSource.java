@@ -11,7 +11,6 @@ import org.transfer4j.augment.Augmentation;
 import org.transfer4j.augment.Augmenter;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.augment.ImageSource;
-import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.ImageDecoder;
 import org.transfer4j.data.ImageEntry;
 import org.transfer4j.model.FeatureExtractor;
@@ -62,11 +61,7 @@ public final class AugmentedBatchSource implements BatchSource, AutoCloseable {
 
             @Override
             public HwcImage image(int index) throws IOException {
-                try {
-                    return decoder.decode(AugmentedBatchSource.this.entries.get(index).path());
-                } catch (BadImageException e) {
-                    throw new IOException(e.getMessage(), e);
-                }
+                return decoder.decode(AugmentedBatchSource.this.entries.get(index).path());
             }
         };
         this.augmenter = Augmenter.builder(augmentation).threads(threads).batchSize(batchSize).shuffle(true).build();
