@@ -2,8 +2,6 @@ package org.transfer4j.data;
 
 import java.util.List;
 import java.util.Objects;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.augment.HwcImage;
 
 /**
@@ -60,23 +58,6 @@ public record ImageBatch(int epoch, int index, int size, int height, int width, 
         float[] px = new float[n];
         System.arraycopy(x, i * n, px, 0, n);
         return new HwcImage(height, width, channels, px);
-    }
-
-    /** For ND4J users: {@link #x()} as a new float INDArray of shape [size, height, width, channels]. */
-    public INDArray xArray() {
-        return Nd4j.create(x, new long[] {size, height, width, channels}, 'c');
-    }
-
-    /**
-     * For ND4J users: {@link #y()} as a new float INDArray of shape [size, labelWidth].
-     *
-     * @throws IllegalStateException for {@link ClassMode#NONE}
-     */
-    public INDArray yArray() {
-        if (!hasLabels()) {
-            throw new IllegalStateException("this batch has no labels (classMode NONE)");
-        }
-        return Nd4j.create(y, new long[] {size, labelWidth}, 'c');
     }
 
     @Override

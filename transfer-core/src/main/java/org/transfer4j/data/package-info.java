@@ -6,7 +6,7 @@
  * {@link org.transfer4j.data.BadImageException}, {@link org.transfer4j.data.BadImageReport}).
  *
  * <p>Decoded pixels are {@link org.transfer4j.augment.HwcImage} values on the 0..255 scale, as Keras's
- * {@code img_to_array}; batches are NHWC {@code float[]} arrays. No ND4J type appears in this package except in
- * methods meant for ND4J users ({@link org.transfer4j.data.ImageBatch#xArray()}).
+ * {@code img_to_array}; batches are NHWC {@code float[]} arrays. No ND4J type appears in this package; ND4J users convert with
+ * {@code org.transfer4j.interop.Nd4jArrays}.
  */
 package org.transfer4j.data;

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.transfer4j.interop.Nd4jArrays;
 import org.transfer4j.testing.TestImages;
 
 /** Listing and batching semantics beyond the Keras fixtures (links, ordering, errors, shuffle, class modes). */
@@ -163,7 +164,7 @@ class ImageFolderTest {
         ImageBatch none = base.classMode(ClassMode.NONE).open().batch(0, 0);
         assertThat(none.hasLabels()).isFalse();
         assertThat(none.y()).isEmpty();
-        assertThatThrownBy(none::yArray).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> Nd4jArrays.y(none)).isInstanceOf(IllegalStateException.class);
         ImageBatch gray = base.colorMode(ColorMode.GRAYSCALE).open().batch(0, 0);
         assertThat(gray.channels()).isEqualTo(1);
         assertThat(gray.x()).hasSize(4 * 2 * 2);
@@ -185,10 +186,10 @@ class ImageFolderTest {
     void nd4j_view_has_nhwc_shape() throws Exception {
         Path t = sixImages();
         ImageBatch b = ImageFolder.of(t).targetSize(3, 2).shuffle(false).batchSize(4).open().batch(0, 0);
-        INDArray x = b.xArray();
+        INDArray x = Nd4jArrays.x(b);
         assertThat(x.shape()).containsExactly(4, 3, 2, 3);
         assertThat(x.getFloat(1, 2, 1, 0)).isEqualTo(b.image(1).get(2, 1, 0));
-        assertThat(b.yArray().shape()).containsExactly(4, 2);
+        assertThat(Nd4jArrays.y(b).shape()).containsExactly(4, 2);
     }
 
     @Test

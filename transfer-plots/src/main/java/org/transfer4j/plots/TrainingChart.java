@@ -190,7 +190,7 @@ public final class TrainingChart {
      * validation series it holds a hidden, legend-less series named {@value #TICK_GUARD_SERIES} with one NaN point,
      * which makes XChart choose round axis ticks; leave it in place.
      */
-    public XYChart toXChart() {
+    XYChart toXChart() {
         double[] epochs = new double[history.epochs()];
         for (int i = 0; i < epochs.length; i++) {
             epochs[i] = i + 1;

@@ -1,19 +1,24 @@
-package org.transfer4j.augment;
+package org.transfer4j.interop;
 
+import java.util.Arrays;
 import java.util.List;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.augment.AugmentedBatch;
+import org.transfer4j.augment.HwcImage;
+import org.transfer4j.data.ImageBatch;
 
 /**
- * Adapters between {@link HwcImage} / {@link AugmentedBatch} and ND4J arrays in channels-last layout (HWC for one image,
- * NHWC for a batch, float32). Needs {@code nd4j-api} and a backend on the class path: nd4j-api is an optional
- * dependency of transfer-augment, so add it (transfer-core does) to use this class. Arrays are copied in both
+ * The escape hatch to ND4J, for users who hand transfer4j's data to their own DL4J/ND4J code: the one public class
+ * whose signatures carry ND4J types. Everything else in the public API speaks {@code float[]}, {@link HwcImage} and
+ * records. Images are channels-last (HWC for one image, NHWC for a batch, float32); arrays are copied in both
  * directions. Stateless and thread-safe.
  */
-public final class Nd4jImages {
+public final class Nd4jArrays {
 
-    private Nd4jImages() {
+    private Nd4jArrays() {
     }
 
     /** A float32 {@code [H, W, C]} array holding a copy of {@code image}. */
@@ -24,6 +29,24 @@ public final class Nd4jImages {
     /** A float32 {@code [N, H, W, C]} array holding a copy of the batch. */
     public static INDArray toNhwc(AugmentedBatch batch) {
         return Nd4j.create(batch.data().clone(), batch.shape(), 'c');
+    }
+
+    /** A float32 {@code [size, height, width, channels]} array holding a copy of the batch's images. */
+    public static INDArray x(ImageBatch batch) {
+        return Nd4j.create(batch.x().clone(), new long[] {batch.size(), batch.height(), batch.width(), batch.channels()},
+                'c');
+    }
+
+    /**
+     * A float32 {@code [size, labelWidth]} array holding a copy of the batch's labels.
+     *
+     * @throws IllegalStateException for a batch without labels ({@code ClassMode.NONE})
+     */
+    public static INDArray y(ImageBatch batch) {
+        if (!batch.hasLabels()) {
+            throw new IllegalStateException("this batch has no labels (classMode NONE)");
+        }
+        return Nd4j.create(batch.y().clone(), new long[] {batch.size(), batch.labelWidth()}, 'c');
     }
 
     /**
@@ -62,7 +85,7 @@ public final class Nd4jImages {
         }
         if (array.rank() != 3) {
             throw new IllegalArgumentException("expected an HWC array of rank 3 (or [1, H, W, C]); got shape "
-                    + java.util.Arrays.toString(s));
+                    + Arrays.toString(s));
         }
         return new HwcImage(Math.toIntExact(s[0]), Math.toIntExact(s[1]), Math.toIntExact(s[2]), floats(array));
     }
@@ -76,7 +99,7 @@ public final class Nd4jImages {
     public static HwcImage fromNhwc(INDArray array, int index) {
         long[] s = array.shape();
         if (array.rank() != 4) {
-            throw new IllegalArgumentException("expected an NHWC array of rank 4; got shape " + java.util.Arrays.toString(s));
+            throw new IllegalArgumentException("expected an NHWC array of rank 4; got shape " + Arrays.toString(s));
         }
         if (index < 0 || index >= s[0]) {
             throw new IndexOutOfBoundsException("image " + index + " of an NHWC array of " + s[0]);
