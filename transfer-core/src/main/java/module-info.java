@@ -1,0 +1,14 @@
+module org.transfer4j.core {
+    requires transitive org.transfer4j.augment;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+    requires java.desktop;
+
+    exports org.transfer4j;
+    exports org.transfer4j.data;
+    exports org.transfer4j.datasets;
+    exports org.transfer4j.features;
+    exports org.transfer4j.interop;
+    exports org.transfer4j.model;
+    exports org.transfer4j.train;
+}
