@@ -1,5 +1,7 @@
 package org.transfer4j;
 
+import java.util.Objects;
+
 /** One layer of a classifier head. Flatten is implied before the first one. */
 public sealed interface HeadLayer {
 
@@ -14,7 +16,7 @@ public sealed interface HeadLayer {
             if (units < 1) {
                 throw new IllegalArgumentException("Dense units must be >= 1; got " + units);
             }
-            java.util.Objects.requireNonNull(activation, "activation");
+            Objects.requireNonNull(activation, "activation");
         }
     }
 

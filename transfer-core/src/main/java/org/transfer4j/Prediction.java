@@ -1,6 +1,9 @@
 package org.transfer4j;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,7 +18,7 @@ import java.util.Objects;
 public record Prediction(Path file, Map<String, Double> probabilities, String predicted, String error) {
     public Prediction {
         Objects.requireNonNull(file, "file");
-        probabilities = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(probabilities));
+        probabilities = Collections.unmodifiableMap(new LinkedHashMap<>(probabilities));
     }
 
     /** Probability of the predicted class (NaN when the image could not be read). */
@@ -29,7 +32,7 @@ public record Prediction(Path file, Map<String, Double> probabilities, String pr
             return file + ": " + error;
         }
         StringBuilder sb = new StringBuilder(file.toString()).append(": ").append(predicted);
-        probabilities.forEach((k, v) -> sb.append(String.format(java.util.Locale.ROOT, "  %s=%.4f", k, v)));
+        probabilities.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %s=%.4f", k, v)));
         return sb.toString();
     }
 }

@@ -1,6 +1,7 @@
 package org.transfer4j.augment;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -943,7 +945,7 @@ public final class Augmentation {
         return new Augmentation(f);
     }
 
-    private ShiftRange rangeOf(String name, java.util.function.Supplier<ShiftRange> make) {
+    private ShiftRange rangeOf(String name, Supplier<ShiftRange> make) {
         try {
             return make.get();
         } catch (IllegalArgumentException e) {
@@ -1061,7 +1063,7 @@ public final class Augmentation {
         long seed;
 
         private List<Object> values() {
-            return java.util.Arrays.asList(rotationRange, widthShift, heightShift, shearRange, shearUnit, zoomLow,
+            return Arrays.asList(rotationRange, widthShift, heightShift, shearRange, shearUnit, zoomLow,
                     zoomHigh, horizontalFlip, verticalFlip, fillMode, cval, channelShiftRange, brightnessEnabled,
                     brightnessLow, brightnessHigh, rescale, interpolation, samplewiseCenter,
                     samplewiseStdNormalization, featurewiseCenter, featurewiseStdNormalization, featurewiseStats, seed);

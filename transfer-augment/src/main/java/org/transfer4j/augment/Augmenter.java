@@ -2,21 +2,24 @@ package org.transfer4j.augment;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.SplittableRandom;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -310,10 +313,10 @@ public final class Augmenter implements AutoCloseable {
                 int number = submitted++;
                 int from = number * batchSize;
                 int to = Math.min(order.length, from + batchSize);
-                int[] indices = java.util.Arrays.copyOfRange(order, from, to);
+                int[] indices = Arrays.copyOfRange(order, from, to);
                 try {
                     pending.add(pool.submit(() -> computeBatch(source, epoch, number, indices)));
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (RejectedExecutionException e) {
                     throw new IllegalStateException("Augmenter is closed", e);
                 }
             }

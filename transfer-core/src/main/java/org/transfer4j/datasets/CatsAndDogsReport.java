@@ -1,6 +1,8 @@
 package org.transfer4j.datasets;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ public record CatsAndDogsReport(Path directory, ArchiveLayout layout, Map<String
 
     /** Copies the collections. */
     public CatsAndDogsReport {
-        folderCounts = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(folderCounts));
+        folderCounts = Collections.unmodifiableMap(new LinkedHashMap<>(folderCounts));
         skipped = List.copyOf(skipped);
         rejected = List.copyOf(rejected);
     }

@@ -2,6 +2,7 @@ package org.transfer4j.datasets;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLConnection;
@@ -11,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.transfer4j.internal.io.AtomicFiles;
@@ -125,7 +128,7 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
      */
     @SuppressWarnings("try") // the lock is held for the block, not used in it
     public Path download(URI uri, Path target, Optional<Checksum> expected) throws IOException {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("Only http and https URLs can be downloaded; got " + uri);
         }
@@ -341,7 +344,7 @@ public record Downloader(int maxAttempts, Duration retryDelay, Duration connectT
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("Interrupted while waiting to retry a download");
+            throw new InterruptedIOException("Interrupted while waiting to retry a download");
         }
     }
 

@@ -8,11 +8,13 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
@@ -92,7 +94,7 @@ final class PetArchive implements AutoCloseable {
                     others++;
                     continue;
                 }
-                if (name.toLowerCase(java.util.Locale.ROOT).endsWith("train.zip")) {
+                if (name.toLowerCase(Locale.ROOT).endsWith("train.zip")) {
                     nestedZip = name;
                 }
                 Matcher k = KAGGLE.matcher(name);

@@ -1,5 +1,6 @@
 package org.transfer4j.model;
 
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,9 +47,9 @@ public final class Weights {
                         + byLayer.keySet());
             }
             long[] want = layer.kernelShape();
-            if (!java.util.Arrays.equals(want, w.kernelShape())) {
+            if (!Arrays.equals(want, w.kernelShape())) {
                 throw new WeightsException(description + ": layer '" + layer.name() + "' has kernel shape "
-                        + java.util.Arrays.toString(w.kernelShape()) + ", expected " + java.util.Arrays.toString(want));
+                        + Arrays.toString(w.kernelShape()) + ", expected " + Arrays.toString(want));
             }
             checkFinite(w.kernel(), description, layer.name() + " kernel");
             checkFinite(w.bias(), description, layer.name() + " bias");

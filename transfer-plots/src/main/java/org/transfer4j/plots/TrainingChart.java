@@ -14,12 +14,14 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -232,7 +234,7 @@ public final class TrainingChart {
         return isSmoothed() ? Smoothing.exponential(values, factor) : values;
     }
 
-    private static void styleLikeMatplotlib(org.knowm.xchart.style.XYStyler styler) {
+    private static void styleLikeMatplotlib(XYStyler styler) {
         Font base = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);

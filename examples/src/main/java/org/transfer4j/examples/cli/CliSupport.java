@@ -1,5 +1,7 @@
 package org.transfer4j.examples.cli;
 
+import java.util.Locale;
+
 /** Small parsing helpers shared by the subcommands. */
 final class CliSupport {
     private CliSupport() {
@@ -11,7 +13,7 @@ final class CliSupport {
      * @throws IllegalArgumentException naming the bad value
      */
     static int[] parseSize(String text) {
-        String[] parts = text.trim().toLowerCase(java.util.Locale.ROOT).split("x");
+        String[] parts = text.trim().toLowerCase(Locale.ROOT).split("x");
         try {
             if (parts.length == 1) {
                 int s = Integer.parseInt(parts[0].trim());

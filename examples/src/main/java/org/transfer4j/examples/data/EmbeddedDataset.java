@@ -1,18 +1,27 @@
 package org.transfer4j.examples.data;
 
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
@@ -110,7 +119,7 @@ public final class EmbeddedDataset {
             Files.createDirectories(abs.getParent());
             Path stage = tempBeside(abs, true);
             try {
-                java.util.Set<Path> made = new java.util.HashSet<>();
+                Set<Path> made = new HashSet<>();
                 for (String name : names) {
                     Path target = stage.resolve(name);
                     if (made.add(target.getParent())) {
@@ -153,7 +162,7 @@ public final class EmbeddedDataset {
         return dir;
     }
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * Creates a new empty file or directory {@code .name.<random>.tmp} beside {@code target}, with default
@@ -167,7 +176,7 @@ public final class EmbeddedDataset {
                     + ".tmp");
             try {
                 return directory ? Files.createDirectory(temp) : Files.createFile(temp);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 if (attempt > 100) {
                     throw e;
                 }
@@ -198,7 +207,7 @@ public final class EmbeddedDataset {
     private static final class Resources implements AutoCloseable {
         private final URL base;
         private final Path dir;              // set when the tree is a directory on disk
-        private final java.util.jar.JarFile jar; // set when the tree is inside a jar
+        private final JarFile jar; // set when the tree is inside a jar
         private final String jarPrefix;
 
         Resources() throws IOException {
@@ -207,19 +216,19 @@ public final class EmbeddedDataset {
                 throw missing(INDEX);
             }
             Path d = null;
-            java.util.jar.JarFile j = null;
+            JarFile j = null;
             String prefix = null;
             try {
                 if ("file".equals(base.getProtocol())) {
                     d = Path.of(base.toURI()).getParent();
                 } else if ("jar".equals(base.getProtocol())
-                        && base.openConnection() instanceof java.net.JarURLConnection c) {
+                        && base.openConnection() instanceof JarURLConnection c) {
                     c.setUseCaches(false);
                     j = c.getJarFile();
                     String entry = c.getEntryName();
                     prefix = entry.substring(0, entry.length() - INDEX.length());
                 }
-            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            } catch (URISyntaxException | IllegalArgumentException e) {
                 d = null; // unusual URL: fall back to per-file URL resolution below
             }
             dir = d;
@@ -236,7 +245,7 @@ public final class EmbeddedDataset {
                 return Files.newInputStream(p);
             }
             if (jar != null) {
-                java.util.jar.JarEntry e = jar.getJarEntry(jarPrefix + name);
+                JarEntry e = jar.getJarEntry(jarPrefix + name);
                 if (e == null) {
                     throw missing(name);
                 }
@@ -244,7 +253,7 @@ public final class EmbeddedDataset {
             }
             try {
                 return new URL(base, name).openStream();
-            } catch (java.io.FileNotFoundException e) {
+            } catch (FileNotFoundException e) {
                 IOException m = missing(name);
                 m.initCause(e);
                 throw m;

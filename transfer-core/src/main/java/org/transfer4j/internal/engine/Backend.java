@@ -1,5 +1,6 @@
 package org.transfer4j.internal.engine;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.bytedeco.javacpp.Loader;
@@ -43,7 +44,7 @@ public final class Backend {
         for (String path : Loader.getLoadedLibraries().values()) {
             int i = path.indexOf("nd4jcpu");
             if (i >= 0 || path.contains("nd4jcuda")) {
-                java.nio.file.Path p = java.nio.file.Path.of(path);
+                Path p = Path.of(path);
                 build = p.getParent() == null ? path : p.getParent().getFileName().toString();
                 break;
             }

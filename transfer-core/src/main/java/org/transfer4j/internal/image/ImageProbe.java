@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
+
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImageReason;
 
@@ -437,7 +438,7 @@ public final class ImageProbe {
      * value is clamped to the height, which means the same single strip.
      */
     public static byte[] tiffForOpenCv(byte[] data, ImageHeader header) throws BadImageException {
-        Reader r = new Reader(data, java.nio.file.Path.of("tiff"));
+        Reader r = new Reader(data, Path.of("tiff"));
         r.bigEndian = data[0] == 'M';
         int ifd = (int) r.u32(4);
         int count = r.u16(ifd);
