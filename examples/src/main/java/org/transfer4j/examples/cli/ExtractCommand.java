@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 /** {@code transfer4j extract}: run the frozen conv base once and cache its features (book listing 5-17). */
 @Command(name = "extract", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the frozen VGG16 conv base over image folders once and keep the features on disk "
-                + "(features .npy, labels .npy, manifest.json). A second run on unchanged images reuses the cache; "
-                + "only new or changed images are extracted.",
+                + "(features .npy, labels .npy, manifest.json), committed in shards of --shard-size images: an "
+                + "interrupted run loses at most one shard, and the next run extracts only the shards not committed. "
+                + "A second run on unchanged images reuses the cache; only new or changed images are extracted.",
                 "DIR is either a book-shaped root (train/, validation/, test/: each extracted into OUT/<split>) or a "
                         + "single folder of class folders (extracted into OUT)."})
 final class ExtractCommand implements Callable<Integer> {
@@ -37,6 +38,10 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--cut", paramLabel = "LAYER", defaultValue = "block5_pool",
             description = "Last layer to run (features are its output). Default: ${DEFAULT-VALUE}.")
     String cut;
+
+    @Option(names = "--shard-size", paramLabel = "N", defaultValue = "500",
+            description = "Images per committed shard (the work an interruption can lose). Default: ${DEFAULT-VALUE}.")
+    int shardSize;
 
     @Mixin
     ModelOptions options;
@@ -62,10 +67,11 @@ final class ExtractCommand implements Callable<Integer> {
         }
         boolean interactive = System.console() != null;
         if (splits.isEmpty()) {
-            ApproachOne.update(pipeline, weights, options, data, out, err, interactive);
+            ApproachOne.update(pipeline, weights, options, data, out, shardSize, err, interactive);
         } else {
             for (String s : splits) {
-                ApproachOne.update(pipeline, weights, options, data.resolve(s), out.resolve(s), err, interactive);
+                ApproachOne.update(pipeline, weights, options, data.resolve(s), out.resolve(s), shardSize, err,
+                        interactive);
             }
         }
         outLine.println("Features at " + cut + " " + base.layer(cut).kerasOutputShape() + " in " + out.toAbsolutePath());

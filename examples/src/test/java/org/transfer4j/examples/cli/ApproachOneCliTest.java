@@ -60,6 +60,8 @@ class ApproachOneCliTest {
         assertThat(second.err()).contains("Features of train: cache hit, 800 images reused")
                 .contains("Features of test: cache hit, 400 images reused");
         assertThat(Files.exists(out.resolve("validation/manifest.json"))).isTrue();
+        assertThat(out.resolve("validation/shards/shard-00000.json")).exists(); // committed in shards of 500
+        assertThat(out.resolve("train/shards/shard-00001.json")).exists();
     }
 
     @Test
