@@ -74,6 +74,15 @@ class ApproachOneCliTest {
     }
 
     @Test
+    void extract_on_spark_without_spark_on_the_classpath_says_how_to_get_it() {
+        CliRun r = run("extract", "--spark", "local[2]", "--data", data.toString(), "--out",
+                tmp.resolve("spark").toString(), "--weights", "random", "--input", "32");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("--spark needs Spark on the launcher's classpath").contains("-Pspark")
+                .contains("spark-submit");
+    }
+
+    @Test
     void bad_arguments_fail_with_one_line() {
         CliRun r = run("train", "--data", tmp.resolve("nowhere").toString(), "--weights", "random");
         assertThat(r.code()).isEqualTo(1);
