@@ -99,7 +99,22 @@ public final class SparkExtraction {
                     listing.classIndices(), listing.skipped(), cacheDir);
         }
         FileSystem fs = FileSystem.get(uri, sc.hadoopConfiguration());
-        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(uri);
+        HadoopListing listing = list(fs, new org.apache.hadoop.fs.Path(uri));
+        LOG.info("Found {} images belonging to {} classes in {}", listing.inputs().size(), listing.classes().size(),
+                folder);
+        return run(sc, listing.inputs(), listing.classes(), BadImageReport.EMPTY, cacheDir);
+    }
+
+    /** Images and classes of a folder tree on a Hadoop file system. */
+    record HadoopListing(List<ShardedFeatureCache.Input> inputs, Map<String, Integer> classes) {
+    }
+
+    /**
+     * Lists {@code root} as Keras's {@code flow_from_directory} does: class folders in sorted order, then each class
+     * folder's files by (folder, name) — {@code os.walk} sorted by folder — keeping names that end in png, jpg,
+     * jpeg, bmp, ppm, tif or tiff (case-insensitive, no dot needed).
+     */
+    static HadoopListing list(FileSystem fs, org.apache.hadoop.fs.Path root) throws IOException {
         List<FileStatus> classDirs = new ArrayList<>();
         for (FileStatus s : fs.listStatus(root)) {
             if (s.isDirectory()) {
@@ -108,7 +123,7 @@ public final class SparkExtraction {
         }
         classDirs.sort(Comparator.comparing(s -> s.getPath().getName()));
         if (classDirs.isEmpty()) {
-            throw new IOException("No class folders in " + folder);
+            throw new IOException("No class folders in " + root);
         }
         Map<String, Integer> classes = new LinkedHashMap<>();
         List<ShardedFeatureCache.Input> inputs = new ArrayList<>();
@@ -116,6 +131,7 @@ public final class SparkExtraction {
             String name = dir.getPath().getName();
             int label = classes.size();
             classes.put(name, label);
+            List<String[]> keys = new ArrayList<>();
             List<ShardedFeatureCache.Input> found = new ArrayList<>();
             var files = fs.listFiles(dir.getPath(), true);
             String prefix = dir.getPath().toUri().getPath();
@@ -124,16 +140,19 @@ public final class SparkExtraction {
                 String path = f.getPath().toUri().getPath();
                 String lower = f.getPath().getName().toLowerCase(Locale.ROOT);
                 if (EXTENSIONS.stream().anyMatch(lower::endsWith)) {
-                    found.add(new ShardedFeatureCache.Input(name + path.substring(prefix.length()), label, f.getLen(),
-                            f.getModificationTime(), f.getPath().toString()));
+                    String relative = name + path.substring(prefix.length());
+                    found.add(new ShardedFeatureCache.Input(relative, label, f.getLen(), f.getModificationTime(),
+                            f.getPath().toString()));
                 }
             }
-            found.sort(Comparator.comparing(ShardedFeatureCache.Input::filename));
+            found.sort(Comparator.comparing((ShardedFeatureCache.Input i) -> i.filename().substring(0,
+                    i.filename().lastIndexOf('/'))).thenComparing(i -> i.filename().substring(
+                    i.filename().lastIndexOf('/') + 1)));
             inputs.addAll(found);
         }
-        LOG.info("Found {} images belonging to {} classes in {}", inputs.size(), classes.size(), folder);
-        return run(sc, inputs, classes, BadImageReport.EMPTY, cacheDir);
+        return new HadoopListing(inputs, classes);
     }
+
 
     /**
      * Extracts the features of the images a DataFrame names ({@code flow_from_dataframe}): one row per image, its path

@@ -134,6 +134,25 @@ class SparkExtractionTest {
     }
 
     @Test
+    void a_tree_on_a_hadoop_file_system_is_listed_as_flow_from_directory_lists_it() throws Exception {
+        Path tree = tmp.resolve("hadoop-tree");
+        png(tree.resolve("b/z.png"), 8, 8, 1);
+        png(tree.resolve("b/nested/a.png"), 8, 8, 2);
+        png(tree.resolve("b/a.PNG"), 8, 8, 3);
+        png(tree.resolve("a/x.jpg"), 8, 8, 4);
+        Files.writeString(tree.resolve("a/notes.txt"), "not listed");
+        var keras = ImageFolder.of(tree).list();
+        SparkExtraction.HadoopListing listing = SparkExtraction.list(
+                org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),
+                new org.apache.hadoop.fs.Path(tree.toUri()));
+        assertThat(listing.classes()).isEqualTo(keras.classIndices());
+        assertThat(listing.inputs()).extracting(ShardedFeatureCache.Input::filename)
+                .containsExactlyElementsOf(keras.filenames());
+        assertThat(listing.inputs()).extracting(ShardedFeatureCache.Input::label)
+                .containsExactly(java.util.Arrays.stream(keras.classes()).boxed().toArray(Integer[]::new));
+    }
+
+    @Test
     void a_dataframe_of_paths_and_labels_extracts_the_same_features() throws Exception {
         StructType schema = new StructType().add("path", DataTypes.StringType).add("label", DataTypes.StringType);
         java.util.List<Row> rows = new java.util.ArrayList<>();
