@@ -55,7 +55,9 @@ final class ExecutorEngine {
      * @throws IllegalStateException if the weights here differ from the driver's
      */
     static ExecutorEngine get(ExtractionSpec spec, Path weightsFile, String checksum) throws WeightsException {
-        String key = spec + "@" + checksum;
+        // what the engine and decoder depend on; batch and shard sizes and the bad-image policy do not matter
+        String key = spec.height() + "x" + spec.width() + " " + spec.weights() + " " + spec.seed() + " "
+                + spec.preprocessing() + " " + spec.cutLayer() + " " + spec.interpolation() + "@" + checksum;
         synchronized (LOCK) {
             if (!key.equals(currentKey)) {
                 ConvBase base = spec.base(weightsFile);
