@@ -214,6 +214,22 @@ public final class TransferPipeline {
     }
 
     /**
+     * As {@link #updateFeatures} but commits the features in shards of {@code shardSize} images
+     * ({@link org.transfer4j.features.ShardedFeatureCache}): an interrupted run loses at most the shard in progress and
+     * the next run extracts only the shards not committed. {@link org.transfer4j.features.FeatureCache#load()},
+     * {@link #extractFeatures} and {@code ShardedFeatureCache.open()} (for streaming) read the result.
+     *
+     * @throws IllegalArgumentException if {@code shardSize < 1}
+     */
+    public org.transfer4j.features.ShardedFeatureCache.Update updateShardedFeatures(org.transfer4j.model.Weights weights,
+            org.transfer4j.data.ImageFolder folder, java.nio.file.Path cacheDirectory, int shardSize,
+            org.transfer4j.features.ExtractionListener listener)
+            throws java.io.IOException, org.transfer4j.data.BadImageException {
+        return org.transfer4j.features.ShardedFeatureCache.at(cacheDirectory).batchSize(training.batchSize())
+                .shardSize(shardSize).update(folder, base, weights, cutLayer().name(), listener);
+    }
+
+    /**
      * Trains the trainable suffix on cached features (the book's approach 1, listing 5-18: the head on conv-base
      * features, with validation), and returns the trained model.
      *
@@ -239,10 +255,45 @@ public final class TransferPipeline {
         return model.fitFeatures(train, validation);
     }
 
+    /**
+     * Approach 1 streaming from disk: trains the trainable suffix on a sharded feature set without loading it, so the
+     * set may be larger than the heap (memory: the set's shuffle buffer and one batch). Training batches are shuffled
+     * reproducibly from the seed across and within shards ({@link org.transfer4j.train.ShardedBatchSource}); validation
+     * streams in order. Open the sets with {@code ShardedFeatureCache.at(dir).open()}.
+     *
+     * @param validation or null
+     * @throws IllegalStateException    without a complete head
+     * @throws IllegalArgumentException if the features were taken at another layer or the classes do not fit the head
+     * @throws org.transfer4j.model.WeightsException if unfrozen conv layers need base weights that cannot be had
+     */
+    public TransferModel fit(org.transfer4j.features.ShardedFeatures train,
+            org.transfer4j.features.ShardedFeatures validation) throws org.transfer4j.model.WeightsException {
+        Head h = requireHead();
+        checkShape(train.featureShape(), "training");
+        if (validation != null) {
+            checkShape(validation.featureShape(), "validation");
+            if (!validation.classIndices().equals(train.classIndices())) {
+                throw new IllegalArgumentException("Validation classes " + validation.classIndices()
+                        + " differ from training classes " + train.classIndices());
+            }
+        }
+        checkClasses(h, train.classIndices());
+        TransferModel model = TransferModel.create(this, train.classIndices(), null);
+        int units = h.outputUnits();
+        return model.continueWith(this, model.suffix(), new org.transfer4j.train.ShardedBatchSource(train, units,
+                training.batchSize(), true, training.seed()), validation == null ? null
+                : new org.transfer4j.train.ShardedBatchSource(validation, units, training.batchSize(), false,
+                        training.seed()));
+    }
+
     void checkFeatures(org.transfer4j.features.FeatureSet set, String what) {
-        if (!java.util.Arrays.equals(set.featureShape(), cutLayer().outputShape())) {
+        checkShape(set.featureShape(), what);
+    }
+
+    private void checkShape(int[] featureShape, String what) {
+        if (!java.util.Arrays.equals(featureShape, cutLayer().outputShape())) {
             throw new IllegalArgumentException("The " + what + " features have shape "
-                    + java.util.Arrays.toString(set.featureShape()) + " but the pipeline cuts after " + cutLayer().name()
+                    + java.util.Arrays.toString(featureShape) + " but the pipeline cuts after " + cutLayer().name()
                     + " " + cutLayer().kerasOutputShape() + "; extract them with this pipeline");
         }
     }

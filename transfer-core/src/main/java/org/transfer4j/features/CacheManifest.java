@@ -65,6 +65,17 @@ public record CacheManifest(
             @JsonProperty("color_mode") String colorMode,
             @JsonProperty("interpolation") String interpolation,
             @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices) {
+
+        /**
+         * The key of features of {@code base} (RGB, at its input size, resized with {@code interpolation}) cut after
+         * {@code cutLayer}: one place for the single-file cache, the sharded cache and Spark's extraction.
+         */
+        public static Key of(org.transfer4j.model.ConvBase base, String weightsChecksum, String cutLayer,
+                org.transfer4j.data.Interpolation interpolation, Map<String, Integer> classIndices) {
+            return new Key(base.name(), weightsChecksum, cutLayer, base.preprocessing().id(),
+                    List.of(base.inputHeight(), base.inputWidth(), base.channels()), "rgb",
+                    interpolation.name().toLowerCase(java.util.Locale.ROOT), new LinkedHashMap<>(classIndices));
+        }
     }
 
     /**

@@ -9,7 +9,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +56,9 @@ import org.transfer4j.model.Weights;
  * that names them replaces the old one, so an interrupted run leaves the previous cache (or none) — never one a
  * later run would trust. A manifest whose files are missing, truncated or of the wrong shape is ignored and the
  * cache rebuilt.
+ *
+ * <p>A folder holding a {@link ShardedFeatureCache} (the same format family, committed in shards) is opened by
+ * {@link #extract} and {@link #load()} as it is: {@code extract} brings it up to date shard by shard.
  *
  * <p>Thread-safe: updates of one cache folder are serialised, within this JVM and across processes (a file lock on
  * {@code .lock}), so two extractions of the same folder never corrupt each other; the second finds the first's
@@ -106,6 +108,10 @@ public final class FeatureCache {
      */
     public FeatureSet extract(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
+        if (ShardedFeatureCache.isSharded(directory)) {
+            return ShardedFeatureCache.at(directory).batchSize(batchSize).extract(folder, base, weights, cutLayer,
+                    listener);
+        }
         Update u = update(folder, base, weights, cutLayer, listener);
         return load(u);
     }
@@ -124,6 +130,10 @@ public final class FeatureCache {
     @SuppressWarnings("try") // the file lock is held for the block, not used in it
     public Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
+        if (ShardedFeatureCache.isSharded(directory)) {
+            throw new IllegalStateException("Feature cache " + directory + " is sharded; update it with "
+                    + "ShardedFeatureCache.at(dir).update(...) (FeatureCache.extract and load open it as it is)");
+        }
         Files.createDirectories(directory);
         try (FileLocks.Held lock = FileLocks.acquire(lockFile(), "the feature cache " + directory)) {
             return updateLocked(folder, base, weights, cutLayer, listener);
@@ -140,10 +150,8 @@ public final class FeatureCache {
         ImageFolder spec = folder.targetSize(base.inputHeight(), base.inputWidth()).colorMode(ColorMode.RGB);
         FolderListing listing = spec.list();
         int[] featureShape = base.layer(cutLayer).outputShape();
-        CacheManifest.Key key = new CacheManifest.Key(base.name(), weights.checksum(), cutLayer,
-                base.preprocessing().id(), List.of(base.inputHeight(), base.inputWidth(), base.channels()),
-                "rgb", spec.interpolation().name().toLowerCase(java.util.Locale.ROOT),
-                new LinkedHashMap<>(listing.classIndices()));
+        CacheManifest.Key key = CacheManifest.Key.of(base, weights.checksum(), cutLayer, spec.interpolation(),
+                listing.classIndices());
 
         Optional<Valid> previous = readValid(key, featureShape);
         Map<String, Integer> oldRows = previous.map(v -> v.manifest().rowsByPath()).orElse(Map.of());
@@ -468,6 +476,9 @@ public final class FeatureCache {
      * @throws IOException if there is no valid cache here
      */
     public FeatureSet load() throws IOException {
+        if (ShardedFeatureCache.isSharded(directory)) {
+            return ShardedFeatureCache.at(directory).load();
+        }
         CacheManifest m = manifest().orElseThrow(() -> new NoSuchFileException(directory.resolve(MANIFEST).toString(),
                 null, "no feature cache here; extract first"));
         return load(new Update(m, 0, m.images().size(), BadImageReport.EMPTY));

@@ -15,7 +15,6 @@ import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImageReport;
-import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
@@ -119,12 +118,16 @@ final class ApproachOne {
         return set;
     }
 
-    /** As {@link #extract} but leaves the features on disk (the {@code extract} command: flat memory). */
-    static FeatureCache.Update update(TransferPipeline pipeline, Weights weights, ModelOptions options, Path folder,
-            Path cache, PrintWriter err, boolean interactive) throws IOException, BadImageException {
+    /**
+     * As {@link #extract} but leaves the features on disk, committed in shards of {@code shardSize} images (the
+     * {@code extract} command: flat memory, and an interrupted run resumes at the first shard not committed).
+     */
+    static org.transfer4j.features.ShardedFeatureCache.Update update(TransferPipeline pipeline, Weights weights,
+            ModelOptions options, Path folder, Path cache, int shardSize, PrintWriter err, boolean interactive)
+            throws IOException, BadImageException {
         String name = folder.getFileName().toString();
         ProgressLine line = new ProgressLine(err, "Extracting " + name, "img", 1, interactive);
-        FeatureCache.Update u = pipeline.updateFeatures(weights, options.folder(folder), cache,
+        var u = pipeline.updateShardedFeatures(weights, options.folder(folder), cache, shardSize,
                 (done, total, rate, eta) -> line.update(done, total, ""));
         report(err, name, cache, u.extracted(), u.reused(), u.skipped());
         return u;

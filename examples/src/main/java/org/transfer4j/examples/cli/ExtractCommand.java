@@ -19,8 +19,9 @@ import picocli.CommandLine.Spec;
 /** {@code transfer4j extract}: run the frozen conv base once and cache its features (book listing 5-17). */
 @Command(name = "extract", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run the frozen VGG16 conv base over image folders once and keep the features on disk "
-                + "(features .npy, labels .npy, manifest.json). A second run on unchanged images reuses the cache; "
-                + "only new or changed images are extracted.",
+                + "(features .npy, labels .npy, manifest.json), committed in shards of --shard-size images: an "
+                + "interrupted run loses at most one shard, and the next run extracts only the shards not committed. "
+                + "A second run on unchanged images reuses the cache; only new or changed images are extracted.",
                 "DIR is either a book-shaped root (train/, validation/, test/: each extracted into OUT/<split>) or a "
                         + "single folder of class folders (extracted into OUT)."})
 final class ExtractCommand implements Callable<Integer> {
@@ -28,8 +29,9 @@ final class ExtractCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "Image folders (see above).")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Image folders (see above); with --spark also a Hadoop URI (hdfs://..., s3a://...).")
+    String dataOption;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the feature caches go.")
     Path out;
@@ -38,6 +40,19 @@ final class ExtractCommand implements Callable<Integer> {
             description = "Last layer to run (features are its output). Default: ${DEFAULT-VALUE}.")
     String cut;
 
+    @Option(names = "--shard-size", paramLabel = "N", defaultValue = "500",
+            description = "Images per committed shard (the work an interruption can lose). Default: ${DEFAULT-VALUE}.")
+    int shardSize;
+
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Extract on Apache Spark: local[N], spark://host:7077 (with --app-jar) or yarn. Needs the "
+                    + "launcher built with -Pspark (mvn -Pspark package); one task per shard.")
+    String spark;
+
+    @Option(names = "--app-jar", paramLabel = "JAR", description = "With --spark on a cluster master: "
+            + "transfer-spark/target/transfer-spark-app.jar, shipped to the executors.")
+    Path appJar;
+
     @Mixin
     ModelOptions options;
 
@@ -45,6 +60,10 @@ final class ExtractCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter outLine = spec.commandLine().getOut();
+        if (spark != null) {
+            return extractOnSpark(err);
+        }
+        Path data = Path.of(dataOption);
         if (!Files.isDirectory(data)) {
             throw new IllegalArgumentException("--data " + data + " is not a folder");
         }
@@ -62,13 +81,30 @@ final class ExtractCommand implements Callable<Integer> {
         }
         boolean interactive = System.console() != null;
         if (splits.isEmpty()) {
-            ApproachOne.update(pipeline, weights, options, data, out, err, interactive);
+            ApproachOne.update(pipeline, weights, options, data, out, shardSize, err, interactive);
         } else {
             for (String s : splits) {
-                ApproachOne.update(pipeline, weights, options, data.resolve(s), out.resolve(s), err, interactive);
+                ApproachOne.update(pipeline, weights, options, data.resolve(s), out.resolve(s), shardSize, err,
+                        interactive);
             }
         }
         outLine.println("Features at " + cut + " " + base.layer(cut).kerasOutputShape() + " in " + out.toAbsolutePath());
         return 0;
+    }
+
+    private int extractOnSpark(PrintWriter err) throws Exception {
+        try {
+            Class.forName("org.apache.spark.sql.SparkSession", false, getClass().getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("--spark needs Spark on the launcher's classpath, which the default "
+                    + "build leaves out (~250 MB): build with mvn -Pspark package, or run "
+                    + "transfer-spark/target/transfer-spark-app.jar with spark-submit (README, \"Spark\")");
+        }
+        int[] hw = CliSupport.parseSize(options.input);
+        org.transfer4j.spark.ExtractionSpec s = org.transfer4j.spark.ExtractionSpec.vgg16(hw[0], hw[1])
+                .weights(options.weights, options.seed).preprocessing(options.preprocess).cutLayer(cut)
+                .batchSize(options.batch).shardSize(shardSize).onBadImage(options.policy())
+                .interpolation(options.interpolationValue());
+        return org.transfer4j.spark.SparkExtractMain.run(spark, appJar, dataOption, out, s, err);
     }
 }

@@ -60,6 +60,8 @@ class ApproachOneCliTest {
         assertThat(second.err()).contains("Features of train: cache hit, 800 images reused")
                 .contains("Features of test: cache hit, 400 images reused");
         assertThat(Files.exists(out.resolve("validation/manifest.json"))).isTrue();
+        assertThat(out.resolve("validation/shards/shard-00000.json")).exists(); // committed in shards of 500
+        assertThat(out.resolve("train/shards/shard-00001.json")).exists();
     }
 
     @Test
@@ -69,6 +71,15 @@ class ApproachOneCliTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("continuing with random weights").contains("Test accuracy: ")
                 .contains("on 400 images").contains(out.resolve("results/history.json").toAbsolutePath().toString());
+    }
+
+    @Test
+    void extract_on_spark_without_spark_on_the_classpath_says_how_to_get_it() {
+        CliRun r = run("extract", "--spark", "local[2]", "--data", data.toString(), "--out",
+                tmp.resolve("spark").toString(), "--weights", "random", "--input", "32");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("--spark needs Spark on the launcher's classpath").contains("-Pspark")
+                .contains("spark-submit");
     }
 
     @Test

@@ -1,0 +1,114 @@
+package org.transfer4j.spark;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+import org.transfer4j.data.BadImagePolicy;
+import org.transfer4j.data.Interpolation;
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.Preprocessing;
+import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.WeightsSource;
+
+/**
+ * What a Spark extraction runs, in a form that travels to the executors: VGG16 at an input size, its weights
+ * ({@code imagenet}, {@code random} seeded by {@code seed}, or a Keras h5 / DL4J zip file), preprocessing, cut layer,
+ * batch and shard sizes, the bad-image policy and the resize filter. {@code ExtractionSpec.vgg16(150, 150)} gives
+ * the defaults of {@code transfer4j extract}.
+ *
+ * @param height        input height
+ * @param width         input width
+ * @param weights       {@code imagenet}, {@code random}, or a file the driver can read (shipped to executors)
+ * @param seed          seed of {@code random} weights
+ * @param preprocessing {@code caffe} or {@code rescale}
+ * @param cutLayer      last layer run
+ * @param batchSize     images per forward pass
+ * @param shardSize     images per shard (one Spark task each)
+ * @param onBadImage    FAIL stops the job naming the image; SKIP reports it
+ * @param interpolation resize filter
+ */
+public record ExtractionSpec(int height, int width, String weights, long seed, String preprocessing, String cutLayer,
+        int batchSize, int shardSize, BadImagePolicy onBadImage, Interpolation interpolation) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public ExtractionSpec {
+        Objects.requireNonNull(weights, "weights");
+        Objects.requireNonNull(cutLayer, "cutLayer");
+        Objects.requireNonNull(onBadImage, "onBadImage");
+        Objects.requireNonNull(interpolation, "interpolation");
+        Preprocessing.of(preprocessing);
+        if (batchSize < 1 || shardSize < 1) {
+            throw new IllegalArgumentException("batch size and shard size must be >= 1; got " + batchSize + " and "
+                    + shardSize);
+        }
+    }
+
+    /** VGG16 at {@code height × width} with ImageNet weights, caffe preprocessing, cut after block5_pool, batch 20,
+     * 500 images per shard, FAIL on bad images, nearest resize. */
+    public static ExtractionSpec vgg16(int height, int width) {
+        return new ExtractionSpec(height, width, "imagenet", 42, "caffe", "block5_pool", 20, 500, BadImagePolicy.FAIL,
+                Interpolation.NEAREST);
+    }
+
+    public ExtractionSpec weights(String weights, long seed) {
+        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
+                onBadImage, interpolation);
+    }
+
+    public ExtractionSpec preprocessing(String id) {
+        return new ExtractionSpec(height, width, weights, seed, id, cutLayer, batchSize, shardSize, onBadImage,
+                interpolation);
+    }
+
+    public ExtractionSpec cutLayer(String layer) {
+        return new ExtractionSpec(height, width, weights, seed, preprocessing, layer, batchSize, shardSize, onBadImage,
+                interpolation);
+    }
+
+    public ExtractionSpec batchSize(int n) {
+        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, n, shardSize, onBadImage,
+                interpolation);
+    }
+
+    public ExtractionSpec shardSize(int n) {
+        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, n, onBadImage,
+                interpolation);
+    }
+
+    public ExtractionSpec onBadImage(BadImagePolicy policy) {
+        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize, policy,
+                interpolation);
+    }
+
+    public ExtractionSpec interpolation(Interpolation filter) {
+        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
+                onBadImage, filter);
+    }
+
+    /** Whether the weights come from a file (shipped to the executors with the job). */
+    boolean weightsFromFile() {
+        String w = weights.toLowerCase(Locale.ROOT);
+        return !w.equals("random");
+    }
+
+    /**
+     * The conv base, its weights read from {@code weightsFile} when given (an executor's copy of the shipped file),
+     * else from the spec.
+     */
+    ConvBase base(Path weightsFile) {
+        WeightsSource source;
+        if (weightsFile != null) {
+            source = WeightsSource.file(weightsFile);
+        } else {
+            source = switch (weights.toLowerCase(Locale.ROOT)) {
+                case "imagenet" -> WeightsSource.imagenet();
+                case "random" -> WeightsSource.random(seed);
+                default -> WeightsSource.file(Path.of(weights));
+            };
+        }
+        return Vgg16.of(height, width, source).withPreprocessing(Preprocessing.of(preprocessing));
+    }
+}
