@@ -1,13 +1,10 @@
 package org.transfer4j.features;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,12 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -48,6 +43,7 @@ import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
 import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.internal.io.FileLocks;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Weights;
@@ -91,7 +87,6 @@ public final class ShardedFeatureCache {
             .build();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String LOCK_FILE = ".lock";
-    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     private final Path directory;
     private final int batchSize;
@@ -273,13 +268,8 @@ public final class ShardedFeatureCache {
     public Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
         Files.createDirectories(directory);
-        ReentrantLock local = LOCKS.computeIfAbsent(directory.toAbsolutePath().normalize(), k -> new ReentrantLock());
-        local.lock();
-        try (FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock ignored = channel.lock()) {
+        try (FileLocks.Held lock = FileLocks.acquire(directory.resolve(LOCK_FILE), "the feature cache " + directory)) {
             return updateLocked(folder, base, weights, cutLayer, listener);
-        } finally {
-            local.unlock();
         }
     }
 
