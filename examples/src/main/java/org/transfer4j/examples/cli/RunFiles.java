@@ -6,18 +6,18 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.transfer4j.History;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.train.Evaluation;
 
 /** Writes a run's {@code history.json}, {@code metrics.json} and {@code run.json} (provenance) atomically. */
 final class RunFiles {
-    static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS).build();
+    /** Strict JSON: NaN and infinities are written as null (they are not JSON). */
+    static final JsonMapper JSON = StrictJson.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private RunFiles() {
     }
