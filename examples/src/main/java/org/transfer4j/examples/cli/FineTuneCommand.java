@@ -2,7 +2,6 @@ package org.transfer4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.transfer4j.Head;
@@ -73,7 +72,7 @@ final class FineTuneCommand implements Callable<Integer> {
                 cache != null ? cache : this.out.resolve("features"),
                 new FolderTraining.Plan(Head.parse(head), headEpochs, headLr, from, epochs, lr, !noAugment), out, err);
         if (r.test() != null) {
-            out.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f)%n", r.test().accuracy(), r.test().loss());
+            out.println("Test " + r.test().summaryLine());
         }
         out.println("History: " + r.out().resolve("history.json").toAbsolutePath());
         out.println("Model: " + r.out().resolve(ApproachOne.MODEL_FILE).toAbsolutePath());

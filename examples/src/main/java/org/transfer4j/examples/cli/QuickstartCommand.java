@@ -2,7 +2,6 @@ package org.transfer4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import org.transfer4j.Head;
@@ -74,8 +73,7 @@ final class QuickstartCommand implements Callable<Integer> {
         options.seed = seed;
         ApproachOne.Result r = ApproachOne.run("quickstart", options, base, data, out.resolve("results"),
                 out.resolve("features"), Head.parse("dense(256).dropout(0.5).sigmoid()"), epochs, lr, outLine, err);
-        outLine.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f) on %d images%n", r.test().accuracy(),
-                r.test().loss(), java.util.Arrays.stream(r.test().confusion()).flatMapToLong(java.util.Arrays::stream).sum());
+        outLine.println("Test " + r.test().summaryLine());
         outLine.println("History: " + r.out().resolve("history.json").toAbsolutePath());
         outLine.println("Plot it: transfer4j plot " + r.out().resolve("history.json"));
         return 0;
