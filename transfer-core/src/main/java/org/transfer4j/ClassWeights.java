@@ -1,6 +1,7 @@
 package org.transfer4j;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +60,7 @@ public final class ClassWeights {
                         + " must be finite and >= 0; got " + e.getValue());
             }
         }
-        return weights.isEmpty() ? NONE : new ClassWeights(Map.copyOf(new TreeMap<>(weights)), false);
+        return weights.isEmpty() ? NONE : new ClassWeights(Collections.unmodifiableMap(new TreeMap<>(weights)), false);
     }
 
     /**
@@ -102,7 +103,7 @@ public final class ClassWeights {
     }
 
     /**
-     * The weight per class index for training data with these class counts.
+     * The weight per class index (in index order) for training data with these class counts.
      *
      * @param counts training examples per class index
      * @throws IllegalArgumentException for balanced weights when a class has no examples (scikit-learn refuses too)
@@ -129,7 +130,7 @@ public final class ClassWeights {
         for (int c = 0; c < counts.length; c++) {
             w.put(c, (double) n / ((double) counts.length * counts[c]));
         }
-        return Map.copyOf(w);
+        return Collections.unmodifiableMap(w);
     }
 
     /**

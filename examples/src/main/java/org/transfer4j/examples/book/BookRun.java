@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.transfer4j.Head;
 import org.transfer4j.History;
+import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.examples.data.EmbeddedDataset;
 import org.transfer4j.model.ConvBase;
@@ -149,6 +151,25 @@ final class BookRun {
     /** {@code DIR/train}, {@code DIR/validation} or {@code DIR/test}. */
     ImageFolder folder(String split) {
         return ImageFolder.of(data.resolve(split));
+    }
+
+    /**
+     * The book's hidden layers {@code trunk} ended for this data's classes: {@code sigmoid()} for two (the book's
+     * {@code Dense(1, activation='sigmoid')}), {@code softmax(N)} for N; prints which and why.
+     *
+     * @throws IOException if the training folder cannot be listed
+     */
+    Head head(Head trunk) throws IOException {
+        FolderListing listing;
+        try {
+            listing = folder("train").list();
+        } catch (org.transfer4j.data.BadImageException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        Head head = trunk.completedFor(listing.numClasses());
+        console.println("Head: " + head + " (" + Head.outputReason(listing.numClasses()) + ": "
+                + String.join(", ", listing.classNames()) + ")");
+        return head;
     }
 
     /** Where features (and, for image folders, per-split caches) are kept: {@code <out>/features}. */

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import org.transfer4j.Head;
+import org.transfer4j.ClassWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,12 +53,20 @@ final class FineTuneCommand implements Callable<Integer> {
             description = "RMSprop learning rate of phase 2. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--head", paramLabel = "DSL", defaultValue = "dense(256).sigmoid()",
-            description = "Classifier head. Default: ${DEFAULT-VALUE} (the book's approach 2/3 head).")
+    @Option(names = "--head", paramLabel = "DSL",
+            description = "Classifier head. Default: the book's approach 2/3 head, dense(256), ending with sigmoid() "
+                    + "for 2 classes and softmax(N) for N classes. A head without an output layer is completed the "
+                    + "same way.")
     String head;
 
     @Option(names = "--no-augment", negatable = false, description = "Train on unaugmented (cached) features.")
     boolean noAugment;
+
+    @Option(names = "--class-weight", paramLabel = "none|balanced|I=W,...", defaultValue = "none",
+            description = "Loss weight per class for imbalanced folders (Keras's class_weight): 'balanced' is "
+                    + "scikit-learn's n_samples / (n_classes * count_c) from the training images; or INDEX=WEIGHT "
+                    + "pairs. Default: ${DEFAULT-VALUE}.")
+    String classWeight;
 
     @Mixin
     ModelOptions options;
@@ -68,9 +76,12 @@ final class FineTuneCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         options.base().indexOf(from);
+        ApproachOne.requireBookLayout(data);
+        HeadChoice choice = HeadChoice.of(head, "dense(256)", options.folder(data.resolve("train")));
+        out.println(choice.header());
         ApproachOne.Result r = FolderTraining.run("fine-tune", options, data, this.out,
                 cache != null ? cache : this.out.resolve("features"),
-                new FolderTraining.Plan(Head.parse(head), headEpochs, headLr, from, epochs, lr, !noAugment), out, err);
+                new FolderTraining.Plan(choice.head(), headEpochs, headLr, from, epochs, lr, !noAugment, ClassWeights.parse(classWeight)), out, err);
         if (r.test() != null) {
             out.println("Test " + r.test().summaryLine());
         }
