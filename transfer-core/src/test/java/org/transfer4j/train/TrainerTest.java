@@ -59,6 +59,16 @@ class TrainerTest {
         // chance is 1/3
         assertThat(r.history().last("val_acc")).isGreaterThan(0.8);
         assertThat(r.history().get("loss").get(14)).isLessThan(r.history().get("loss").get(0));
+
+        // the engine's loss (from logits) is Keras's categorical cross-entropy of its probabilities, whether the
+        // targets are one-hot rows or the integer classes
+        Batch b = threeBlobs(40, 9, false, 40).pass(0).next();
+        SuffixNet.StepResult e = net.evaluate(b.x(), b.y(), org.nd4j.linalg.factory.Nd4j.ones(40));
+        float[] oneHot = b.y().data().asFloat();
+        assertThat(e.loss()).isCloseTo(Losses.categoricalCrossentropy(e.probabilities(), oneHot, 3),
+                org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(e.loss()).isCloseTo(Losses.sparseCategoricalCrossentropy(e.probabilities(), 3, b.classes()),
+                org.assertj.core.api.Assertions.within(1e-5));
     }
 
     static Trainer.Plan plan(int epochs, long seed, List<TrainingListener> listeners) {

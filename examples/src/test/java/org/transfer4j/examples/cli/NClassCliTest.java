@@ -129,6 +129,18 @@ class NClassCliTest {
     }
 
     @Test
+    void plot_puts_the_confusion_matrix_with_class_names_into_the_report() throws Exception {
+        assertThat(training.code()).as(training.err()).isZero();
+        Path plots = tmp.resolve("plots");
+        CliRun r = CliRun.of("plot", trained.resolve("history.json").toString(), "--out", plots.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        String html = Files.readString(plots.resolve("report.html"));
+        assertThat(html).contains("<h2>Evaluation: test</h2>").contains("(one-vs-rest, macro)")
+                .contains("<thead><tr><th></th><th>noise</th><th>stripes_h</th><th>stripes_v</th></tr></thead>")
+                .contains("<tr><th>weighted avg</th>");
+    }
+
+    @Test
     void a_diverged_run_still_writes_strict_json() throws Exception {
         Path out = tmp.resolve("diverged");
         CliRun r = CliRun.of("train", "--data", data.toString(), "--out", out.toString(), "--cache",
