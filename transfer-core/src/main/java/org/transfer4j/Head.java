@@ -72,6 +72,38 @@ public final class Head {
         return append(new HeadLayer.Dense(classes, Activation.SOFTMAX));
     }
 
+    /**
+     * Appends the output layer a Keras user writes for {@code classes} classes: {@link #sigmoid()} for 2 (one unit,
+     * binary cross-entropy, as in the book), {@link #softmax(int) softmax(classes)} for more ({@code Dense(N,
+     * activation='softmax')}, categorical cross-entropy).
+     *
+     * @throws IllegalArgumentException for fewer than 2 classes
+     * @throws IllegalStateException    after the output layer
+     */
+    public Head output(int classes) {
+        if (classes < 2) {
+            throw new IllegalArgumentException("A classifier needs at least 2 classes; got " + classes);
+        }
+        return classes == 2 ? sigmoid() : softmax(classes);
+    }
+
+    /**
+     * This head if it is complete, else this head with {@link #output(int) output(classes)} appended: lets a user
+     * write only the hidden layers ({@code dense(512).dropout(0.3)}) and leave the output to the class count.
+     */
+    public Head completedFor(int classes) {
+        return isComplete() ? this : output(classes);
+    }
+
+    /**
+     * Why {@link #output(int)} picks its layer, for run headers: e.g. {@code "3 classes: softmax(3) with categorical
+     * cross-entropy"}.
+     */
+    public static String outputReason(int classes) {
+        return classes == 2 ? "2 classes: sigmoid() with binary cross-entropy, as in the book"
+                : classes + " classes: softmax(" + classes + ") with categorical cross-entropy";
+    }
+
     private Head append(HeadLayer layer) {
         if (isComplete()) {
             throw new IllegalStateException("The head already ends with its output layer " + last()

@@ -35,4 +35,19 @@ public final class Heads {
     public static Head softmax(int classes) {
         return new Head(java.util.List.of()).softmax(classes);
     }
+
+    /**
+     * The book's head for {@code classes} classes: {@code dense(256).dropout(0.5)} then {@code sigmoid()} for 2
+     * classes (listing 5-18) or {@code softmax(classes)} for more.
+     *
+     * @throws IllegalArgumentException for fewer than 2 classes
+     */
+    public static Head book(int classes) {
+        return dense(256).dropout(0.5).output(classes);
+    }
+
+    /** A head that is only the output layer for {@code classes} classes (see {@link Head#output(int)}). */
+    public static Head output(int classes) {
+        return new Head(java.util.List.of()).output(classes);
+    }
 }

@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Objects;
 
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.internal.io.StrictJson;
 
 /**
  * Per-epoch metrics of a training run, with Keras's keys ({@code loss}, {@code acc}, {@code val_loss},
@@ -30,8 +30,8 @@ public final class History {
     public static final String VAL_LOSS = "val_loss";
     public static final String VAL_ACC = "val_acc";
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+    /** Writes strict JSON; reads old files with bare {@code NaN} too. */
+    private static final JsonMapper JSON = StrictJson.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
@@ -125,12 +125,22 @@ public final class History {
         return phaseStarts;
     }
 
-    /** Keras's {@code json.dumps(history.history)}: metric → list of numbers (NaN written bare, as Python does). */
+    /**
+     * Keras's {@code json.dumps(history.history)}: metric → list of numbers. A NaN or infinite value (a diverged
+     * run) is written as {@code null}, not Python's bare {@code NaN}, which is not JSON; {@link #readJson} reads
+     * {@code null} (and old files' {@code NaN}) back as NaN.
+     */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         metrics.forEach((k, values) -> {
             var array = root.putArray(k);
-            values.forEach(array::add);
+            values.forEach(v -> {
+                if (v != null && Double.isFinite(v)) {
+                    array.add(v);
+                } else {
+                    array.addNull();
+                }
+            });
         });
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
@@ -167,7 +177,7 @@ public final class History {
                 throw new IOException("History " + file + ": '" + e.getKey() + "' is not a list");
             }
             List<Double> values = new ArrayList<>();
-            e.getValue().forEach(n -> values.add(n.asDouble(Double.NaN)));
+            e.getValue().forEach(n -> values.add(n.isNumber() ? n.asDouble() : Double.NaN));
             if (length >= 0 && values.size() != length) {
                 throw new IOException("History " + file + ": '" + e.getKey() + "' has " + values.size()
                         + " epochs, others have " + length);

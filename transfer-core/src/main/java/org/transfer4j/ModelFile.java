@@ -16,7 +16,6 @@ import java.util.zip.ZipOutputStream;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -25,6 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.features.Npy;
 import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerWeights;
@@ -46,8 +46,7 @@ final class ModelFile {
     static final String HISTORY = "history.json";
     private static final Pattern ENTRY = Pattern.compile("(model\\.json|history\\.json|(suffix|base)/[A-Za-z0-9_]+\\.npy)");
     private static final long MAX_ENTRY_BYTES = 2L << 30;
-    static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+    static final JsonMapper JSON = StrictJson.builder().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     private ModelFile() {

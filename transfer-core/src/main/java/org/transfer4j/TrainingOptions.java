@@ -20,13 +20,13 @@ import org.transfer4j.train.TrainingListener;
  * @param stepsPerEpoch   batches per epoch (Keras's {@code steps_per_epoch}); 0 = one pass over the data
  * @param validationSteps validation batches per epoch; 0 = all
  * @param earlyStopping   or null
- * @param classWeights    loss weight per class index (Keras's {@code class_weight}); empty = none
+ * @param classWeights    loss weight per class (Keras's {@code class_weight}): none, fixed, or balanced
  * @param lrMultipliers   learning-rate multiplier per layer name, e.g. {@code block5_conv1 -> 0.1}
  * @param schedule        learning rate per epoch, or null for constant
  * @param listeners       callbacks
  */
 public record TrainingOptions(Optimizer optimizer, int epochs, int batchSize, long seed, int stepsPerEpoch,
-        int validationSteps, EarlyStopping earlyStopping, Map<Integer, Double> classWeights,
+        int validationSteps, EarlyStopping earlyStopping, ClassWeights classWeights,
         Map<String, Double> lrMultipliers, LearningRateSchedule schedule, List<TrainingListener> listeners) {
 
     public TrainingOptions {
@@ -41,13 +41,7 @@ public record TrainingOptions(Optimizer optimizer, int epochs, int batchSize, lo
             throw new IllegalArgumentException("steps must be >= 0 (0 = one full pass); got stepsPerEpoch="
                     + stepsPerEpoch + ", validationSteps=" + validationSteps);
         }
-        classWeights = Map.copyOf(classWeights);
-        for (Map.Entry<Integer, Double> e : classWeights.entrySet()) {
-            if (!(e.getValue() >= 0) || Double.isInfinite(e.getValue())) {
-                throw new IllegalArgumentException("class weight of class " + e.getKey() + " must be finite and >= 0; got "
-                        + e.getValue());
-            }
-        }
+        Objects.requireNonNull(classWeights, "classWeights");
         lrMultipliers = Map.copyOf(lrMultipliers);
         for (Map.Entry<String, Double> e : lrMultipliers.entrySet()) {
             if (!(e.getValue() >= 0) || Double.isInfinite(e.getValue())) {
@@ -60,7 +54,8 @@ public record TrainingOptions(Optimizer optimizer, int epochs, int batchSize, lo
 
     /** The book's approach-1 settings: RMSprop(lr=2e-5), 30 epochs, batch 20, seed 0. */
     public static TrainingOptions book() {
-        return new TrainingOptions(Optimizers.rmsprop(2e-5), 30, 20, 0, 0, 0, null, Map.of(), Map.of(), null, List.of());
+        return new TrainingOptions(Optimizers.rmsprop(2e-5), 30, 20, 0, 0, 0, null, ClassWeights.none(), Map.of(), null,
+                List.of());
     }
 
     public TrainingOptions withOptimizer(Optimizer o) {
@@ -93,7 +88,12 @@ public record TrainingOptions(Optimizer optimizer, int epochs, int batchSize, lo
                 classWeights, lrMultipliers, schedule, listeners);
     }
 
+    /** @throws IllegalArgumentException for a negative, NaN or infinite weight */
     public TrainingOptions withClassWeights(Map<Integer, Double> w) {
+        return withClassWeights(ClassWeights.of(w));
+    }
+
+    public TrainingOptions withClassWeights(ClassWeights w) {
         return new TrainingOptions(optimizer, epochs, batchSize, seed, stepsPerEpoch, validationSteps, earlyStopping,
                 w, lrMultipliers, schedule, listeners);
     }

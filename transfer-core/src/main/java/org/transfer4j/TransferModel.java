@@ -34,6 +34,8 @@ import org.transfer4j.train.Trainer;
  * <p>Owns native memory: close it. Not thread-safe.
  */
 public final class TransferModel implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TransferModel.class);
+
     private TransferPipeline pipeline;
     private final Map<String, Integer> classIndices;
     private Weights baseWeights;
@@ -235,7 +237,7 @@ public final class TransferModel implements AutoCloseable {
                 checkpoint.bind(this, before);
             }
         }
-        Trainer.Result r = Trainer.fit(net, train, validation, plan(next.trainingOptions()));
+        Trainer.Result r = Trainer.fit(net, train, validation, plan(next.trainingOptions(), train, classNames()));
         history = before.then(r.history());
         stopReason = r.stopReason();
         return this;
@@ -257,9 +259,20 @@ public final class TransferModel implements AutoCloseable {
         return new ArrayBatchSource(set.features(), set.featureShape(), set.classes(), units, batchSize, shuffle, seed);
     }
 
-    static Trainer.Plan plan(TrainingOptions o) {
+    /**
+     * The trainer's plan; class weights resolved against the training source's class counts (balanced weights), with
+     * a warning for classes with fewer than {@link ClassWeights#FEW_IMAGES} examples.
+     */
+    static Trainer.Plan plan(TrainingOptions o, org.transfer4j.train.BatchSource train, List<String> names) {
+        long[] counts = train.classCounts(names.size());
+        ClassWeights.fewImagesWarning(counts, names).ifPresent(LOG::warn);
+        Map<Integer, Double> weights = o.classWeights().resolve(counts);
+        if (o.classWeights().isBalanced()) {
+            LOG.info("Balanced class weights for {} training examples per class {}: {}",
+                    java.util.Arrays.toString(counts), names, weights);
+        }
         return new Trainer.Plan(o.epochs(), o.stepsPerEpoch(), o.validationSteps(), o.optimizer(), o.seed(),
-                o.classWeights(), o.lrMultipliers(), o.schedule(), o.earlyStopping(), o.listeners());
+                weights, o.lrMultipliers(), o.schedule(), o.earlyStopping(), o.listeners());
     }
 
     public TransferPipeline pipeline() {

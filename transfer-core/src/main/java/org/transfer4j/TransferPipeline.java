@@ -142,6 +142,14 @@ public final class TransferPipeline {
     }
 
     /**
+     * Loss weights per class: {@link ClassWeights#balanced()} ({@code n_samples / (n_classes * count_c)}, from the
+     * training data when training starts), fixed, or none.
+     */
+    public TransferPipeline classWeights(ClassWeights weights) {
+        return training(training.withClassWeights(weights));
+    }
+
+    /**
      * Multiplies the learning rate of one trainable layer, or of every trainable layer of a block ({@code block5})
      * (discriminative learning rates).
      *

@@ -1,7 +1,8 @@
 package org.transfer4j.data;
 
 /**
- * What a batch carries as labels, Keras's {@code class_mode} argument of {@code flow_from_directory}.
+ * What a batch carries as labels, Keras's {@code class_mode} argument of {@code flow_from_directory}. Each image
+ * belongs to exactly one class (its folder): multi-label classification is out of scope.
  * Thread-safe (enum).
  */
 public enum ClassMode {

@@ -38,6 +38,7 @@ import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
 import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
+import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Weights;
@@ -68,7 +69,7 @@ public final class FeatureCache {
     /** The manifest file name. */
     public static final String MANIFEST = "manifest.json";
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCache.class);
-    private static final JsonMapper JSON = JsonMapper.builder()
+    private static final JsonMapper JSON = StrictJson.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();

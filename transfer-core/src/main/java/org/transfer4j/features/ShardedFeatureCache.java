@@ -44,6 +44,7 @@ import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
 import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
+import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Weights;
@@ -81,7 +82,7 @@ public final class ShardedFeatureCache {
     /** Default images per shard. */
     public static final int DEFAULT_SHARD_SIZE = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ShardedFeatureCache.class);
-    static final JsonMapper JSON = JsonMapper.builder()
+    static final JsonMapper JSON = StrictJson.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();

@@ -62,6 +62,15 @@ public final class ArrayBatchSource implements BatchSource {
     }
 
     @Override
+    public long[] classCounts(int k) {
+        long[] counts = new long[k];
+        for (int c : classes) {
+            counts[c]++;
+        }
+        return counts;
+    }
+
+    @Override
     public int batchSize() {
         return batchSize;
     }

@@ -82,6 +82,15 @@ public final class AugmentedBatchSource implements BatchSource, AutoCloseable {
     }
 
     @Override
+    public long[] classCounts(int classes) {
+        long[] counts = new long[classes];
+        for (ImageEntry e : entries) {
+            counts[e.classIndex()]++;
+        }
+        return counts;
+    }
+
+    @Override
     public Iterator<Batch> pass(int pass) {
         Augmenter.Epoch epoch = augmenter.epoch(images, pass);
         int[] cut = prefix.outputShape();

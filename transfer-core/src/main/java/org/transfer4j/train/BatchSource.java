@@ -20,6 +20,9 @@ public interface BatchSource {
         return (samples() + batchSize() - 1) / batchSize();
     }
 
+    /** Samples per class index, over one pass ({@code classes} entries; for class weights and warnings). */
+    long[] classCounts(int classes);
+
     /** The batches of pass {@code pass} (0-based), shuffled if the source shuffles. */
     Iterator<Batch> pass(int pass);
 }

@@ -71,6 +71,17 @@ public final class ShardedBatchSource implements BatchSource {
     }
 
     @Override
+    public long[] classCounts(int k) {
+        long[] counts = new long[k];
+        for (ShardedFeatures.Shard s : set.shards()) {
+            for (int c : s.classes()) {
+                counts[c]++;
+            }
+        }
+        return counts;
+    }
+
+    @Override
     public int batchSize() {
         return batchSize;
     }

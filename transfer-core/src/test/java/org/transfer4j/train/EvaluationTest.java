@@ -44,7 +44,11 @@ class EvaluationTest {
         assertThat(e.accuracy()).isEqualTo(0.5);
         assertThat(e.confusion()[2][0]).isEqualTo(1);
         assertThat(e.loss()).isCloseTo(-(Math.log(0.7f) + Math.log(0.2f)) / 2, within(1e-7));
+        // class a is absent: its one-vs-rest ROC-AUC, and so the macro mean, is undefined (scikit-learn raises)
+        assertThat(e.rocAucPerClass()[0]).isNaN();
         assertThat(e.rocAuc()).isNaN();
-        assertThat(e.precision()[2]).isNaN();
+        // c was never predicted: precision 0 (scikit-learn's zero_division default), reported as undefined
+        assertThat(e.precision()[2]).isZero();
+        assertThat(e.undefinedPrecision()).containsExactly("c");
     }
 }

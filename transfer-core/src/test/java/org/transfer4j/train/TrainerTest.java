@@ -35,6 +35,42 @@ class TrainerTest {
         return new ArrayBatchSource(x, SHAPE, y, 1, batch, shuffle, seed);
     }
 
+    /** Three Gaussian blobs in 32 dimensions, one-hot targets for a softmax(3) head. */
+    static ArrayBatchSource threeBlobs(int n, long seed, boolean shuffle, int batch) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int per = 2 * 2 * 8;
+        float[] x = new float[n * per];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 3;
+            for (int j = 0; j < per; j++) {
+                double mean = (j % 3 == y[i] && j < 12) ? 1.5 : 0;
+                x[i * per + j] = (float) (mean + r.nextGaussian());
+            }
+        }
+        return new ArrayBatchSource(x, SHAPE, y, 3, batch, shuffle, seed);
+    }
+
+    @Test
+    void a_softmax_head_learns_three_classes_well_above_chance() {
+        SuffixNet net = new SuffixNet(SHAPE, List.of(), null, dense(16).dropout(0.5).softmax(3), 42);
+        Trainer.Result r = Trainer.fit(net, threeBlobs(450, 1, true, 20), threeBlobs(150, 2, false, 20),
+                plan(15, 42, List.of()));
+        // chance is 1/3
+        assertThat(r.history().last("val_acc")).isGreaterThan(0.8);
+        assertThat(r.history().get("loss").get(14)).isLessThan(r.history().get("loss").get(0));
+
+        // the engine's loss (from logits) is Keras's categorical cross-entropy of its probabilities, whether the
+        // targets are one-hot rows or the integer classes
+        Batch b = threeBlobs(40, 9, false, 40).pass(0).next();
+        SuffixNet.StepResult e = net.evaluate(b.x(), b.y(), org.nd4j.linalg.factory.Nd4j.ones(40));
+        float[] oneHot = b.y().data().asFloat();
+        assertThat(e.loss()).isCloseTo(Losses.categoricalCrossentropy(e.probabilities(), oneHot, 3),
+                org.assertj.core.api.Assertions.within(1e-5));
+        assertThat(e.loss()).isCloseTo(Losses.sparseCategoricalCrossentropy(e.probabilities(), 3, b.classes()),
+                org.assertj.core.api.Assertions.within(1e-5));
+    }
+
     static Trainer.Plan plan(int epochs, long seed, List<TrainingListener> listeners) {
         return new Trainer.Plan(epochs, 0, 0, rmsprop(3e-3), seed, Map.of(), Map.of(), null, null, listeners);
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -30,7 +29,8 @@ import java.util.Map;
  * {@code NaN} (Python) or the string {@code "NaN"} (Jackson's default) or {@code null} all become NaN, drawn as a gap.
  * {@code Infinity}, other strings, nested values, an empty array, arrays of different lengths, duplicate keys, a
  * non-object root and trailing content are rejected with a {@link HistoryFormatException} naming the file and key.
- * Writing emits NaN as the bare {@code NaN} token, as Python does, so Python can read the file back.
+ * Writing emits NaN as {@code null}: bare {@code NaN} is not JSON (strict parsers, {@code jq} and browsers reject it),
+ * and Python's {@code json.load} reads {@code null} as {@code None}.
  *
  * <p>Provenance (what made the run: model, seed, settings) never goes into {@code history.json}; it lives beside it
  * in {@code run.json}, an arbitrary JSON object that {@link #readRunInfo(Path)} flattens to key/value text for
@@ -49,9 +49,7 @@ public final class HistoryJson {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private static final JsonMapper WRITER = JsonMapper.builder()
-            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
-            .build();
+    private static final JsonMapper WRITER = JsonMapper.builder().build();
 
     private HistoryJson() {
     }
@@ -135,7 +133,7 @@ public final class HistoryJson {
     }
 
     /**
-     * The Keras-shaped JSON text of a history (compact, as Python's {@code json.dumps}; NaN as the bare token).
+     * The Keras-shaped JSON text of a history (compact, as Python's {@code json.dumps}; NaN as {@code null}).
      *
      * @param history the history
      * @return JSON text
@@ -146,7 +144,15 @@ public final class HistoryJson {
             g.writeStartObject();
             for (Map.Entry<String, double[]> e : history.toMap().entrySet()) {
                 g.writeFieldName(e.getKey());
-                g.writeArray(e.getValue(), 0, e.getValue().length);
+                g.writeStartArray();
+                for (double v : e.getValue()) {
+                    if (Double.isFinite(v)) {
+                        g.writeNumber(v);
+                    } else {
+                        g.writeNull();
+                    }
+                }
+                g.writeEndArray();
             }
             g.writeEndObject();
         } catch (IOException e) {

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * One self-contained HTML page about a training run: the book's accuracy and loss charts, raw and smoothed, as inline
- * SVG; a per-epoch table of every series; and the run's provenance ({@code run.json}) when given.
+ * SVG; a per-epoch table of every series; the run's provenance ({@code run.json}) and its evaluation
+ * ({@code metrics.json}: confusion matrix with class names, per-class scores) when given.
  *
  * <p>The page needs nothing else: no scripts, stylesheets, fonts or images are loaded. A history without accuracy
  * (or without loss) gets a note in place of the missing charts; a history with neither is rejected. In the table,
@@ -30,15 +31,17 @@ public final class HtmlReport {
 
     private final TrainingHistory history;
     private final Map<String, String> runInfo;
+    private final Map<String, ClassificationMetrics> metrics;
     private final double factor;
     private final int width;
     private final int height;
     private final String title;
 
-    private HtmlReport(TrainingHistory history, Map<String, String> runInfo, double factor, int width, int height,
-            String title) {
+    private HtmlReport(TrainingHistory history, Map<String, String> runInfo, Map<String, ClassificationMetrics> metrics,
+            double factor, int width, int height, String title) {
         this.history = history;
         this.runInfo = runInfo;
+        this.metrics = metrics;
         this.factor = factor;
         this.width = width;
         this.height = height;
@@ -62,7 +65,7 @@ public final class HtmlReport {
         for (Metric m : metricsPresent(history)) {
             history.validationKey(m);
         }
-        return new HtmlReport(history, Map.of(), Smoothing.DEFAULT_FACTOR, TrainingChart.DEFAULT_WIDTH,
+        return new HtmlReport(history, Map.of(), Map.of(), Smoothing.DEFAULT_FACTOR, TrainingChart.DEFAULT_WIDTH,
                 TrainingChart.DEFAULT_HEIGHT, DEFAULT_TITLE);
     }
 
@@ -93,7 +96,22 @@ public final class HtmlReport {
             }
             copy.put(k, v);
         });
-        return new HtmlReport(history, Collections.unmodifiableMap(copy), factor, width, height, title);
+        return new HtmlReport(history, Collections.unmodifiableMap(copy), metrics, factor, width, height, title);
+    }
+
+    /**
+     * This report with evaluation sections, one per split (e.g. from {@link ClassificationMetrics#readBeside(Path)}):
+     * accuracy, loss, top-k accuracy and ROC-AUC, the confusion matrix with class names, and precision / recall / F1
+     * / support per class with macro and weighted averages.
+     *
+     * @throws IllegalArgumentException if the map is null
+     */
+    public HtmlReport metrics(Map<String, ClassificationMetrics> metrics) {
+        if (metrics == null) {
+            throw new IllegalArgumentException("metrics must not be null; pass an empty map for none");
+        }
+        return new HtmlReport(history, runInfo, Collections.unmodifiableMap(new LinkedHashMap<>(metrics)), factor,
+                width, height, title);
     }
 
     /**
@@ -102,7 +120,7 @@ public final class HtmlReport {
      * @throws IllegalArgumentException if the factor lies outside [0, 1)
      */
     public HtmlReport smoothing(double factor) {
-        return new HtmlReport(history, runInfo, Smoothing.checkFactor(factor), width, height, title);
+        return new HtmlReport(history, runInfo, metrics, Smoothing.checkFactor(factor), width, height, title);
     }
 
     /**
@@ -114,7 +132,7 @@ public final class HtmlReport {
     public HtmlReport chartSize(int width, int height) {
         TrainingChart.checkSize("width", width);
         TrainingChart.checkSize("height", height);
-        return new HtmlReport(history, runInfo, factor, width, height, title);
+        return new HtmlReport(history, runInfo, metrics, factor, width, height, title);
     }
 
     /**
@@ -126,7 +144,7 @@ public final class HtmlReport {
         if (title == null || title.isBlank()) {
             throw new IllegalArgumentException("report title must not be blank; got '" + title + "'");
         }
-        return new HtmlReport(history, runInfo, factor, width, height, title);
+        return new HtmlReport(history, runInfo, metrics, factor, width, height, title);
     }
 
     /** The complete HTML document. */
@@ -146,6 +164,7 @@ public final class HtmlReport {
                     .append(Html.escape(v)).append("</td></tr>\n"));
             h.append("</table>\n");
         }
+        metrics.values().forEach(m -> appendEvaluation(h, m));
         List<Metric> present = metricsPresent(history);
         for (Metric m : Metric.values()) {
             h.append("<h2>").append(m.axisTitle()).append("</h2>\n");
@@ -169,6 +188,45 @@ public final class HtmlReport {
         h.append("<p class=\"footer\">Written by transfer4j. Charts follow Chollet, <i>Deep Learning with Python</i>,"
                 + " listings 5.19 and 5.24: training as dots, validation as a line.</p>\n</body>\n</html>\n");
         return h.toString();
+    }
+
+    private static void appendEvaluation(StringBuilder h, ClassificationMetrics m) {
+        int k = m.classNames().size();
+        h.append("<h2>Evaluation: ").append(Html.escape(m.split())).append("</h2>\n<p class=\"summary\">Accuracy ")
+                .append(format(m.accuracy())).append(", loss ").append(format(m.loss()));
+        if (m.topKLabel() != null) {
+            h.append(", ").append(Html.escape(m.topKLabel().replace("_acc", "").replace('_', '-'))).append(" accuracy ")
+                    .append(format(m.topK()));
+        }
+        h.append(", ROC-AUC ").append(format(m.rocAuc())).append(k > 2 ? " (one-vs-rest, macro)" : "").append(", ")
+                .append(k).append(" classes.</p>\n");
+        h.append("<table class=\"confusion\">\n<caption>Confusion matrix (rows: true class, columns: predicted)"
+                + "</caption>\n<thead><tr><th></th>");
+        m.classNames().forEach(c -> h.append("<th>").append(Html.escape(c)).append("</th>"));
+        h.append("</tr></thead>\n<tbody>\n");
+        for (int t = 0; t < k; t++) {
+            h.append("<tr><th>").append(Html.escape(m.classNames().get(t))).append("</th>");
+            for (int p = 0; p < k; p++) {
+                h.append(t == p ? "<td class=\"best\">" : "<td>").append(m.confusion()[t][p]).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</tbody>\n</table>\n<table class=\"classes\">\n<thead><tr><th>class</th><th>precision</th>"
+                + "<th>recall</th><th>f1-score</th><th>support</th></tr></thead>\n<tbody>\n");
+        long total = 0;
+        for (int c = 0; c < k; c++) {
+            total += m.support()[c];
+            appendScores(h, m.classNames().get(c), m.precision()[c], m.recall()[c], m.f1()[c], m.support()[c]);
+        }
+        appendScores(h, "macro avg", m.macro()[0], m.macro()[1], m.macro()[2], total);
+        appendScores(h, "weighted avg", m.weighted()[0], m.weighted()[1], m.weighted()[2], total);
+        h.append("</tbody>\n</table>\n");
+    }
+
+    private static void appendScores(StringBuilder h, String name, double p, double r, double f, long support) {
+        h.append("<tr><th>").append(Html.escape(name)).append("</th><td>").append(format(p)).append("</td><td>")
+                .append(format(r)).append("</td><td>").append(format(f)).append("</td><td>").append(support)
+                .append("</td></tr>\n");
     }
 
     private static void appendFigure(StringBuilder h, TrainingChart chart, String idPrefix, String caption) {
@@ -264,7 +322,8 @@ public final class HtmlReport {
             figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
             table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
             th, td { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; }
-            table.epochs td { text-align: right; } table.run th { text-align: left; vertical-align: top; }
+            table.epochs td, table.confusion td, table.classes td { text-align: right; }
+            table.confusion, table.classes { margin: 0.8em 0; } table.confusion caption { text-align: left; color: #444; } table.run th { text-align: left; vertical-align: top; }
             table.run td { font-family: "DejaVu Sans Mono", monospace; word-break: break-all; }
             td.best { font-weight: bold; }
             """;

@@ -94,6 +94,15 @@ public final class TrainingPlots {
     }
 
     /**
+     * These plots with evaluation sections in the report (see {@link HtmlReport#metrics(Map)}).
+     *
+     * @throws IllegalArgumentException as {@link HtmlReport#metrics(Map)}
+     */
+    public TrainingPlots metrics(Map<String, ClassificationMetrics> metrics) {
+        return new TrainingPlots(history, report.metrics(metrics), factor, width, height);
+    }
+
+    /**
      * Draws everything and writes it into {@code dir}, creating the directory if needed.
      *
      * @param dir the output directory

@@ -35,6 +35,7 @@ import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.CacheManifest;
 import org.transfer4j.features.ShardManifest;
 import org.transfer4j.features.ShardedFeatureCache;
+import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Weights;
@@ -57,7 +58,7 @@ import org.transfer4j.model.Weights;
  */
 public final class SparkExtraction {
     private static final Logger LOG = LoggerFactory.getLogger(SparkExtraction.class);
-    static final JsonMapper JSON = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    static final JsonMapper JSON = StrictJson.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
     /** Image name endings that {@code flow_from_directory} accepts (no dot needed, as in Keras). */
     private static final List<String> EXTENSIONS = List.of("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff");

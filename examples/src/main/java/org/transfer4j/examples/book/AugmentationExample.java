@@ -43,7 +43,7 @@ public final class AugmentationExample {
         // Listing 5-21: ImageDataGenerator(rotation_range=40, width_shift_range=0.2, ..., horizontal_flip=True) on
         // training images only; RMSprop(lr=2e-5).
         TransferPipeline pipeline = TransferPipeline.from(run.vgg16())
-                .head(dense(256).sigmoid())
+                .head(run.head(dense(256)))   // sigmoid() for two classes as in the book, softmax(N) for N
                 .augment(Augmentation.book().seed(run.seed))
                 .optimizer(rmsprop(run.learningRate(2e-5)))
                 .epochs(run.epochs).batchSize(BookRun.BATCH_SIZE).steps(steps, validationSteps)

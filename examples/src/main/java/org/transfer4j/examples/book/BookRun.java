@@ -4,11 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
+import org.transfer4j.Head;
 import org.transfer4j.History;
+import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.examples.data.EmbeddedDataset;
 import org.transfer4j.model.ConvBase;
@@ -153,6 +153,25 @@ final class BookRun {
         return ImageFolder.of(data.resolve(split));
     }
 
+    /**
+     * The book's hidden layers {@code trunk} ended for this data's classes: {@code sigmoid()} for two (the book's
+     * {@code Dense(1, activation='sigmoid')}), {@code softmax(N)} for N; prints which and why.
+     *
+     * @throws IOException if the training folder cannot be listed
+     */
+    Head head(Head trunk) throws IOException {
+        FolderListing listing;
+        try {
+            listing = folder("train").list();
+        } catch (org.transfer4j.data.BadImageException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        Head head = trunk.completedFor(listing.numClasses());
+        console.println("Head: " + head + " (" + Head.outputReason(listing.numClasses()) + ": "
+                + String.join(", ", listing.classNames()) + ")");
+        return head;
+    }
+
     /** Where features (and, for image folders, per-split caches) are kept: {@code <out>/features}. */
     Path cache() {
         return out.resolve("features");
@@ -168,11 +187,9 @@ final class BookRun {
         };
     }
 
-    /** Prints {@code Test accuracy: 0.8175 (loss 0.4178) on 400 images}. */
+    /** Prints {@code Test accuracy: 0.8175 (loss 0.4178) on 400 images, macro F1 ..., ROC-AUC ...}. */
     void printTest(Evaluation test) {
-        long images = Arrays.stream(test.confusion()).flatMapToLong(Arrays::stream).sum();
-        console.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f) on %d images%n", test.accuracy(), test.loss(),
-                images);
+        console.println("Test " + test.summaryLine());
     }
 
     /**

@@ -34,7 +34,8 @@ public final class FeatureExtractionExample {
         // Listing 5-17: VGG16's convolutional base, frozen; extract_features(...) for each folder, kept on disk
         // (a second run reuses them).
         TransferPipeline pipeline = TransferPipeline.from(run.vgg16())
-                .head(dense(256).dropout(0.5).sigmoid())   // Listing 5-18: Dense(256), Dropout(0.5), Dense(1)
+                // Listing 5-18: Dense(256), Dropout(0.5), Dense(1, sigmoid) for the book's two classes (softmax(N) for N)
+                .head(run.head(dense(256).dropout(0.5)))
                 .optimizer(rmsprop(run.learningRate(2e-5)))
                 .epochs(run.epochs).batchSize(BookRun.BATCH_SIZE).seed(run.seed).listener(run.progress());
         FeatureSet train = pipeline.extractFeatures(run.folder("train"), run.cache().resolve("train"),

@@ -40,7 +40,7 @@ public final class FineTuningExample {
 
         // Phase 1, as approach 2: the classifier on the frozen base, with augmentation.
         TransferPipeline pipeline = TransferPipeline.from(run.vgg16())
-                .head(dense(256).sigmoid())
+                .head(run.head(dense(256)))   // sigmoid() for two classes as in the book, softmax(N) for N
                 .augment(Augmentation.book().seed(run.seed))
                 .optimizer(rmsprop(run.learningRate(2e-5)))
                 .epochs(run.epochs).batchSize(BookRun.BATCH_SIZE).steps(steps, validationSteps)

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import org.transfer4j.ClassWeights;
 import org.transfer4j.Head;
 import org.transfer4j.History;
 import org.transfer4j.Optimizers;
@@ -39,30 +40,45 @@ final class ApproachOne {
     }
 
     static Result run(String command, ModelOptions options, ConvBase base, Path data, Path out, Path cache, Head head,
-            int epochs, double lr, PrintWriter outLine, PrintWriter err) throws IOException, BadImageException {
+            int epochs, double lr, ClassWeights classWeights, PrintWriter outLine, PrintWriter err)
+            throws IOException, BadImageException {
         requireBookLayout(data);
         Path train = data.resolve("train");
         Path validation = data.resolve("validation");
         Path test = data.resolve("test");
         boolean interactive = System.console() != null;
         TransferPipeline pipeline = TransferPipeline.from(base).head(head).optimizer(Optimizers.rmsprop(lr))
-                .epochs(epochs).batchSize(options.batch).seed(options.seed).listener(epochLines(outLine));
+                .epochs(epochs).batchSize(options.batch).seed(options.seed).classWeights(classWeights)
+                .listener(epochLines(outLine));
         Weights weights = base.loadWeights();
         FeatureSet trainSet = extract(pipeline, weights, options, train, cache.resolve("train"), err, interactive);
         FeatureSet validationSet = extract(pipeline, weights, options, validation, cache.resolve("validation"), err,
                 interactive);
         FeatureSet testSet = Files.isDirectory(test)
                 ? extract(pipeline, weights, options, test, cache.resolve("test"), err, interactive) : null;
-        outLine.printf(Locale.ROOT, "Training %s on %d images (%d validation), %d epochs, batch %d, %s%n",
+        outLine.printf(Locale.ROOT, "Training %s on %d images (%d validation), %d epochs, batch %d, %s%s%n",
                 head, trainSet.samples(), validationSet.samples(), epochs, options.batch,
-                pipeline.trainingOptions().optimizer().describe());
+                pipeline.trainingOptions().optimizer().describe(), classWeightNote(classWeights, trainSet));
         try (TransferModel model = pipeline.fit(trainSet, validationSet)) {
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("approach", "feature extraction (book listings 5-17 to 5-19)");
             extra.put("features", cache.toAbsolutePath().toString());
+            extra.put("class_weight", classWeights.toString());
             return writeResults(command, model, weights.checksum(), data, out, model.evaluate(validationSet),
                     testSet == null ? null : model.evaluate(testSet), extra, err);
         }
+    }
+
+    /** {@code ", class weights balanced {0=0.5, 1=1.5}"}, or empty without class weights. */
+    static String classWeightNote(ClassWeights weights, FeatureSet train) {
+        if (weights.isNone()) {
+            return "";
+        }
+        long[] counts = new long[train.classIndices().size()];
+        for (int c : train.classes()) {
+            counts[c]++;
+        }
+        return ", class weights " + (weights.isBalanced() ? "balanced " + weights.resolve(counts) : weights);
     }
 
     /**

@@ -2,10 +2,9 @@ package org.transfer4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.transfer4j.Head;
+import org.transfer4j.ClassWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,12 +53,20 @@ final class FineTuneCommand implements Callable<Integer> {
             description = "RMSprop learning rate of phase 2. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--head", paramLabel = "DSL", defaultValue = "dense(256).sigmoid()",
-            description = "Classifier head. Default: ${DEFAULT-VALUE} (the book's approach 2/3 head).")
+    @Option(names = "--head", paramLabel = "DSL",
+            description = "Classifier head. Default: the book's approach 2/3 head, dense(256), ending with sigmoid() "
+                    + "for 2 classes and softmax(N) for N classes. A head without an output layer is completed the "
+                    + "same way.")
     String head;
 
     @Option(names = "--no-augment", negatable = false, description = "Train on unaugmented (cached) features.")
     boolean noAugment;
+
+    @Option(names = "--class-weight", paramLabel = "none|balanced|I=W,...", defaultValue = "none",
+            description = "Loss weight per class for imbalanced folders (Keras's class_weight): 'balanced' is "
+                    + "scikit-learn's n_samples / (n_classes * count_c) from the training images; or INDEX=WEIGHT "
+                    + "pairs. Default: ${DEFAULT-VALUE}.")
+    String classWeight;
 
     @Mixin
     ModelOptions options;
@@ -69,11 +76,14 @@ final class FineTuneCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         options.base().indexOf(from);
+        ApproachOne.requireBookLayout(data);
+        HeadChoice choice = HeadChoice.of(head, "dense(256)", options.folder(data.resolve("train")));
+        out.println(choice.header());
         ApproachOne.Result r = FolderTraining.run("fine-tune", options, data, this.out,
                 cache != null ? cache : this.out.resolve("features"),
-                new FolderTraining.Plan(Head.parse(head), headEpochs, headLr, from, epochs, lr, !noAugment), out, err);
+                new FolderTraining.Plan(choice.head(), headEpochs, headLr, from, epochs, lr, !noAugment, ClassWeights.parse(classWeight)), out, err);
         if (r.test() != null) {
-            out.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f)%n", r.test().accuracy(), r.test().loss());
+            out.println("Test " + r.test().summaryLine());
         }
         out.println("History: " + r.out().resolve("history.json").toAbsolutePath());
         out.println("Model: " + r.out().resolve(ApproachOne.MODEL_FILE).toAbsolutePath());

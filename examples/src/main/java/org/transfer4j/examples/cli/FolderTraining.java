@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import org.transfer4j.ClassWeights;
 import org.transfer4j.Head;
 import org.transfer4j.Optimizers;
 import org.transfer4j.TransferModel;
@@ -28,7 +29,8 @@ final class FolderTraining {
     }
 
     /** Phase settings. {@code fineTuneFrom} null = one phase only. */
-    record Plan(Head head, int headEpochs, double headLr, String fineTuneFrom, int epochs, double lr, boolean augment) {
+    record Plan(Head head, int headEpochs, double headLr, String fineTuneFrom, int epochs, double lr, boolean augment,
+            ClassWeights classWeights) {
     }
 
     static ApproachOne.Result run(String command, ModelOptions options, Path data, Path out, Path cache, Plan plan,
@@ -40,16 +42,17 @@ final class FolderTraining {
         ConvBase base = options.base();
         TransferPipeline pipeline = TransferPipeline.from(base).head(plan.head())
                 .optimizer(Optimizers.rmsprop(plan.headLr())).epochs(plan.headEpochs()).batchSize(options.batch)
-                .seed(options.seed).listener(ApproachOne.epochLines(outLine));
+                .seed(options.seed).classWeights(plan.classWeights()).listener(ApproachOne.epochLines(outLine));
         Augmentation augmentation = plan.augment() ? Augmentation.book().seed(options.seed) : null;
         if (augmentation != null) {
             pipeline = pipeline.augment(augmentation);
         }
         ImageFolder trainFolder = options.folder(train);
         ImageFolder validationFolder = options.folder(validation);
-        outLine.printf(Locale.ROOT, "Phase 1: %s on %s%s, %d epochs, %s%n", plan.head(), train,
+        outLine.printf(Locale.ROOT, "Phase 1: %s on %s%s, %d epochs, %s%s%n", plan.head(), train,
                 augmentation != null ? " (augmented: " + augmentation + ")" : "", plan.headEpochs(),
-                pipeline.trainingOptions().optimizer().describe());
+                pipeline.trainingOptions().optimizer().describe(),
+                plan.classWeights().isNone() ? "" : ", class weights " + plan.classWeights());
         try (TransferModel model = pipeline.fit(trainFolder, validationFolder, cache)) {
             if (plan.fineTuneFrom() != null) {
                 TransferPipeline next = model.pipeline().freezeUntil(plan.fineTuneFrom())
@@ -71,6 +74,7 @@ final class FolderTraining {
             extra.put("augmentation", augmentation == null ? null : augmentation.toString());
             extra.put("head_epochs", plan.headEpochs());
             extra.put("head_optimizer", Optimizers.rmsprop(plan.headLr()).describe());
+            extra.put("class_weight", plan.classWeights().toString());
             return ApproachOne.writeResults(command, model, model.baseWeightsChecksum(), data,
                     out, val, tst, extra, err);
         }

@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.transfer4j.plots.ClassificationMetrics;
 import org.transfer4j.plots.HistoryFormatException;
 import org.transfer4j.plots.HistoryJson;
 import org.transfer4j.plots.TrainingChart;
@@ -79,6 +80,7 @@ public final class PlotCommand implements Callable<Integer> {
                     .smoothing(smooth)
                     .size(width, height)
                     .runInfo(HistoryJson.readRunInfoBeside(history))
+                    .metrics(ClassificationMetrics.readBeside(history))
                     .writeTo(dir);
             for (Path p : written) {
                 stdout.println("Wrote " + p);

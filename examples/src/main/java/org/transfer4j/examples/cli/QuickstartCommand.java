@@ -2,10 +2,8 @@ package org.transfer4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.transfer4j.Head;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Preprocessing;
@@ -31,6 +29,11 @@ final class QuickstartCommand implements Callable<Integer> {
             description = "Working folder (data, features, results). Default: ${DEFAULT-VALUE}.")
     Path out;
 
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "A book-shaped folder (train/, validation/, optionally test/, one folder per class) instead "
+                    + "of the embedded dataset; any number of classes.")
+    Path dataDir;
+
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -49,10 +52,17 @@ final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter outLine = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path data = EmbeddedDataset.extractTo(out.resolve("data"));
-        outLine.println("Dataset: " + data.toAbsolutePath() + " (Fashion-MNIST shirts vs T-shirts, "
-                + EmbeddedDataset.TRAIN_PER_CLASS + "/" + EmbeddedDataset.VALIDATION_PER_CLASS + "/"
-                + EmbeddedDataset.TEST_PER_CLASS + " per class)");
+        Path data;
+        if (dataDir != null) {
+            ApproachOne.requireBookLayout(dataDir);
+            data = dataDir;
+            outLine.println("Dataset: " + data.toAbsolutePath());
+        } else {
+            data = EmbeddedDataset.extractTo(out.resolve("data"));
+            outLine.println("Dataset: " + data.toAbsolutePath() + " (Fashion-MNIST shirts vs T-shirts, "
+                    + EmbeddedDataset.TRAIN_PER_CLASS + "/" + EmbeddedDataset.VALIDATION_PER_CLASS + "/"
+                    + EmbeddedDataset.TEST_PER_CLASS + " per class)");
+        }
         ImagenetWeights imagenet = ImagenetWeights.vgg16();
         ConvBase base;
         if (imagenet.isCached()) {
@@ -72,10 +82,13 @@ final class QuickstartCommand implements Callable<Integer> {
         options.onBadImage = "fail";
         options.interpolation = "nearest";
         options.seed = seed;
+        HeadChoice choice = HeadChoice.of(null, "dense(256).dropout(0.5)", options.folder(data.resolve("train")));
+        outLine.println(choice.header());
         ApproachOne.Result r = ApproachOne.run("quickstart", options, base, data, out.resolve("results"),
-                out.resolve("features"), Head.parse("dense(256).dropout(0.5).sigmoid()"), epochs, lr, outLine, err);
-        outLine.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f) on %d images%n", r.test().accuracy(),
-                r.test().loss(), java.util.Arrays.stream(r.test().confusion()).flatMapToLong(java.util.Arrays::stream).sum());
+                out.resolve("features"), choice.head(), epochs, lr, org.transfer4j.ClassWeights.none(), outLine, err);
+        if (r.test() != null) {
+            outLine.println("Test " + r.test().summaryLine());
+        }
         outLine.println("History: " + r.out().resolve("history.json").toAbsolutePath());
         outLine.println("Plot it: transfer4j plot " + r.out().resolve("history.json"));
         return 0;

@@ -2,9 +2,9 @@ package org.transfer4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.transfer4j.ClassWeights;
 import org.transfer4j.Head;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,12 +43,19 @@ final class TrainCommand implements Callable<Integer> {
     double lr;
 
     @Option(names = "--head", paramLabel = "DSL",
-            description = "Classifier head. Default: the book's, dense(256).dropout(0.5).sigmoid() for approach 1 and "
-                    + "dense(256).sigmoid() with --augment (listing 5-20 has no dropout).")
+            description = "Classifier head. Default: the book's, dense(256).dropout(0.5) for approach 1 and "
+                    + "dense(256) with --augment (listing 5-20 has no dropout), ending with sigmoid() for 2 classes "
+                    + "and softmax(N) for N classes. A head without an output layer is completed the same way.")
     String head;
 
     @Option(names = "--augment", description = "Approach 2: train on augmented images through the frozen base.")
     boolean augment;
+
+    @Option(names = "--class-weight", paramLabel = "none|balanced|I=W,...", defaultValue = "none",
+            description = "Loss weight per class for imbalanced folders (Keras's class_weight): 'balanced' is "
+                    + "scikit-learn's n_samples / (n_classes * count_c) from the training images; or INDEX=WEIGHT "
+                    + "pairs. Default: ${DEFAULT-VALUE}.")
+    String classWeight;
 
     @Mixin
     ModelOptions options;
@@ -58,15 +65,19 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path cacheDir = cache != null ? cache : this.out.resolve("features");
-        Head parsed = Head.parse(head != null ? head
-                : augment ? "dense(256).sigmoid()" : "dense(256).dropout(0.5).sigmoid()");
+        ApproachOne.requireBookLayout(data);
+        HeadChoice choice = HeadChoice.of(head, augment ? "dense(256)" : "dense(256).dropout(0.5)",
+                options.folder(data.resolve("train")));
+        out.println(choice.header());
+        Head parsed = choice.head();
+        ClassWeights weights = ClassWeights.parse(classWeight);
         ApproachOne.Result r = augment
                 ? FolderTraining.run("train --augment", options, data, this.out, cacheDir,
-                        new FolderTraining.Plan(parsed, epochs, lr, null, 0, 0, true), out, err)
-                : ApproachOne.run("train", options, options.base(), data, this.out, cacheDir, parsed, epochs, lr, out,
-                        err);
+                        new FolderTraining.Plan(parsed, epochs, lr, null, 0, 0, true, weights), out, err)
+                : ApproachOne.run("train", options, options.base(), data, this.out, cacheDir, parsed, epochs, lr, weights,
+                        out, err);
         if (r.test() != null) {
-            out.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f)%n", r.test().accuracy(), r.test().loss());
+            out.println("Test " + r.test().summaryLine());
         }
         out.println("History: " + r.out().resolve("history.json").toAbsolutePath());
         out.println("Model: " + r.out().resolve(ApproachOne.MODEL_FILE).toAbsolutePath());

@@ -41,7 +41,21 @@ public final class Transfer4j implements Runnable {
         return cl;
     }
 
-    private static String message(Throwable e) {
+    /**
+     * The one-line error: the exception's message, except for the JDK's file-system exceptions, whose message is
+     * only the path; they say what is wrong ({@code no such file: missing.png}).
+     */
+    static String message(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException f && (f.getReason() == null
+                || f.getMessage().equals(f.getFile()))) {
+            String what = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+                    : "cannot access";
+            return what + ": " + f.getFile() + (f.getOtherFile() == null ? "" : " (" + f.getOtherFile() + ")");
+        }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.toString() : m;
     }
