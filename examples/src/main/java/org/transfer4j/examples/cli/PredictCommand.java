@@ -30,12 +30,22 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Images or folders.")
     List<Path> inputs;
 
+    @Option(names = "--heatmap", paramLabel = "DIR",
+            description = "Also write, per image, a Grad-CAM overlay PNG of the predicted class (jet colours, alpha "
+                    + "0.4, at the image's own size) into DIR; its path ends the image's line.")
+    Path heatmap;
+
+    @Option(names = "--layer", paramLabel = "LAYER",
+            description = "The conv layer the heatmaps are taken at (default: the base's last conv layer).")
+    String layer;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int failed = 0;
         try (TransferModel m = TransferModel.load(model)) {
+            HeatmapWriter heatmaps = heatmap == null ? null : new HeatmapWriter(m, heatmap, layer);
             for (Path input : inputs) {
                 for (Prediction p : m.predict(input)) {
                     if (p.error() != null) {
@@ -45,6 +55,9 @@ final class PredictCommand implements Callable<Integer> {
                     }
                     StringBuilder sb = new StringBuilder(p.file().toString()).append('\t').append(p.predicted());
                     p.probabilities().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "\t%s=%.4f", k, v)));
+                    if (heatmaps != null) {
+                        sb.append("\theatmap=").append(heatmaps.write(p.file()));
+                    }
                     out.println(sb);
                 }
             }
