@@ -118,7 +118,8 @@ public final class HeatmapImages {
     public static void writePng(BufferedImage image, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".heatmap", ".tmp");
+        // not createTempFile: its owner-only permissions would stay on the PNG
+        Path tmp = parent.resolve("." + file.getFileName() + "." + System.nanoTime() + ".tmp");
         try {
             Files.write(tmp, png(image));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -266,7 +266,8 @@ final class ModelReportPage {
 
     /** Writes the page atomically. */
     void write(Path file) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".report", ".tmp");
+        // not createTempFile: its owner-only permissions would stay on the page
+        Path tmp = file.toAbsolutePath().getParent().resolve("." + file.getFileName() + "." + System.nanoTime() + ".tmp");
         try {
             Files.writeString(tmp, toHtml(), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
