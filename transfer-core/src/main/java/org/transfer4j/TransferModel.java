@@ -44,6 +44,7 @@ public final class TransferModel implements AutoCloseable {
     private FeatureExtractor prefix;
     private String stopReason;
     private String augmentation;
+    private ModelExplainer explainer;
 
     private TransferModel(TransferPipeline pipeline, Map<String, Integer> classIndices, Weights baseWeights,
             SuffixNet suffix) {
@@ -226,6 +227,7 @@ public final class TransferModel implements AutoCloseable {
     TransferModel continueWith(TransferPipeline next, SuffixNet net, org.transfer4j.train.BatchSource train,
             org.transfer4j.train.BatchSource validation) {
         History before = history;
+        explainer = null;
         suffix = net;
         pipeline = next;
         if (prefix != null) {
@@ -462,6 +464,68 @@ public final class TransferModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Why the model predicts what it does for one image: the class probabilities and a Grad-CAM heatmap of the
+     * predicted class at the base's last conv layer (the book's section 5.4.3), see {@link #explain(List, GradCam)}.
+     *
+     * @throws BadImageException if the image cannot be read
+     * @throws IOException       if the base weights cannot be had
+     */
+    public org.transfer4j.explain.Explanation explain(java.nio.file.Path image) throws IOException, BadImageException {
+        return explain(image, org.transfer4j.explain.GradCam.defaults());
+    }
+
+    /** {@link #explain(List, GradCam)} for one image file. */
+    public org.transfer4j.explain.Explanation explain(java.nio.file.Path image, org.transfer4j.explain.GradCam spec)
+            throws IOException, BadImageException {
+        return explain(List.of(image), spec).get(0);
+    }
+
+    /**
+     * Grad-CAM (Selvaraju et al. 2017; the book's listings 5-40 to 5-43) for image files, in batches of the
+     * pipeline's batch size: each image is decoded and preprocessed as {@link #predict} does, run forward to the
+     * chosen conv layer and on to the class probabilities, and the class score is differentiated back through the
+     * layers after it (frozen or trained) and the head, dropout off, nothing updated. The heatmaps are at the layer's
+     * grid size; the explanation keeps each image at its original size for {@link
+     * org.transfer4j.explain.Explanation#overlay()}.
+     *
+     * @param spec the conv layer (default the last), the classes (default the predicted one) and the score (default the
+     *             logit; {@link org.transfer4j.explain.ClassScore#PROBABILITY} as the book)
+     * @throws IllegalArgumentException for an unknown or non-conv layer, or an unknown class, listing the valid ones
+     * @throws BadImageException        for the first image that cannot be read
+     * @throws IOException              if the base weights cannot be had
+     */
+    public List<org.transfer4j.explain.Explanation> explain(List<java.nio.file.Path> images,
+            org.transfer4j.explain.GradCam spec) throws IOException, BadImageException {
+        ModelExplainer.layerIndex(pipeline.base(), spec);
+        List<HwcImage> originals = new ArrayList<>();
+        List<HwcImage> inputs = new ArrayList<>();
+        ModelExplainer.decode(images, pipeline.base().inputHeight(), pipeline.base().inputWidth(), originals, inputs);
+        return explainer().explain(images, originals, inputs, spec);
+    }
+
+    /**
+     * {@link #explain(List, GradCam)} for an image in memory: RGB, values 0..255, any size (resized to the input size
+     * with nearest neighbours, as {@link ImageDecoder} does by default).
+     *
+     * @throws IllegalArgumentException for an image that is not RGB, or as {@link #explain(List, GradCam)}
+     */
+    public org.transfer4j.explain.Explanation explain(HwcImage image, org.transfer4j.explain.GradCam spec)
+            throws WeightsException {
+        HwcImage input = ModelExplainer.resizedForInput(image, pipeline.base().inputHeight(),
+                pipeline.base().inputWidth());
+        List<java.nio.file.Path> noFile = new ArrayList<>();
+        noFile.add(null);
+        return explainer().explain(noFile, List.of(image), List.of(input), spec).get(0);
+    }
+
+    private ModelExplainer explainer() {
+        if (explainer == null) {
+            explainer = new ModelExplainer(this);
+        }
+        return explainer;
+    }
+
     private static boolean isImageName(java.nio.file.Path p) {
         String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         return ImageFolder.EXTENSIONS.stream().anyMatch(n::endsWith) || n.endsWith("gif");
@@ -510,6 +574,7 @@ public final class TransferModel implements AutoCloseable {
 
     void restore(Map<String, INDArray> values, History saved, List<Integer> phaseStarts, String augmentationText) {
         suffix.setVariableValues(values);
+        explainer = null;
         History h = History.empty();
         List<Integer> starts = phaseStarts == null || phaseStarts.isEmpty() ? List.of(0) : phaseStarts;
         for (int p = 0; p < starts.size(); p++) {
@@ -541,6 +606,7 @@ public final class TransferModel implements AutoCloseable {
 
     @Override
     public void close() {
+        explainer = null;
         if (prefix != null) {
             prefix.close();
         }

@@ -79,6 +79,73 @@ public final class TestImages {
         return new Pixels(height, width, 3, d);
     }
 
+    /**
+     * RGB noise (uniform in {@code 128 ± noise}) with, when {@code stripes} is not {@code NONE}, a square patch of
+     * black-and-white stripes (period 4 pixels) {@code 3/8} of the image wide at a random place inside {@code quadrant}
+     * (0 top left, 1 top right, 2 bottom left, 3 bottom right): a class signal in a known region, for Grad-CAM
+     * localisation tests.
+     */
+    public static Pixels stripePatch(int size, int quadrant, Stripes stripes, int noise, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] d = new byte[size * size * 3];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (byte) (128 - noise + r.nextInt(2 * noise + 1));
+        }
+        Pixels p = new Pixels(size, size, 3, d);
+        int half = size / 2;
+        int patch = size * 3 / 8;
+        int top = (quadrant / 2) * half + r.nextInt(half - patch + 1);
+        int left = (quadrant % 2) * half + r.nextInt(half - patch + 1);
+        int phase = r.nextInt(4);
+        if (stripes == Stripes.NONE) {
+            return p;
+        }
+        for (int y = top; y < top + patch; y++) {
+            for (int x = left; x < left + patch; x++) {
+                int along = stripes == Stripes.VERTICAL ? x : y;
+                byte v = (byte) (((along + phase) / 2) % 2 == 0 ? 0 : 255);
+                for (int c = 0; c < 3; c++) {
+                    d[(y * size + x) * 3 + c] = v;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** The stripes of {@link #stripePatch}. */
+    public enum Stripes {
+        NONE, VERTICAL, HORIZONTAL
+    }
+
+    /**
+     * Writes {@code train/}, {@code validation/} and {@code test/}, each with two class folders of {@link #stripePatch}
+     * PNGs in {@code quadrant}: {@code noise/} (no patch) and {@code stripes/} (vertical stripes) when
+     * {@code presence}, else {@code horizontal/} and {@code vertical/}. Returns {@code root}.
+     */
+    public static Path stripeTree(Path root, int size, int quadrant, boolean presence, int noise, int train,
+            int validation, int test, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] counts = {train, validation, test};
+        String[] splits = {"train", "validation", "test"};
+        String[] classes = presence ? new String[] {"noise", "stripes"} : new String[] {"horizontal", "vertical"};
+        Stripes[] kinds = presence ? new Stripes[] {Stripes.NONE, Stripes.VERTICAL}
+                : new Stripes[] {Stripes.HORIZONTAL, Stripes.VERTICAL};
+        try {
+            for (int s = 0; s < splits.length; s++) {
+                for (int c = 0; c < 2; c++) {
+                    Path dir = Files.createDirectories(root.resolve(splits[s]).resolve(classes[c]));
+                    for (int i = 0; i < counts[s]; i++) {
+                        Files.write(dir.resolve(String.format("%s_%03d.png", classes[c], i)),
+                                png(stripePatch(size, quadrant, kinds[c], noise, r.nextLong())));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return root;
+    }
+
     // ---------------------------------------------------------------- PNG (own encoder)
 
     /** An 8-bit PNG of {@code p} (colour type from the channel count). */

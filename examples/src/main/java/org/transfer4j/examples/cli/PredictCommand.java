@@ -49,6 +49,15 @@ final class PredictCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Images or folders.")
     List<Path> inputs;
 
+    @Option(names = "--heatmap", paramLabel = "DIR",
+            description = "Also write, per image, a Grad-CAM overlay PNG of the predicted class (jet colours, alpha "
+                    + "0.4, at the image's own size) into DIR; its path ends the image's line.")
+    Path heatmap;
+
+    @Option(names = "--layer", paramLabel = "LAYER",
+            description = "The conv layer the heatmaps are taken at (default: the base's last conv layer).")
+    String layer;
+
     @Override
     public Integer call() throws Exception {
         Format f = parseFormat(format);
@@ -61,6 +70,7 @@ final class PredictCommand implements Callable<Integer> {
         try (TransferModel m = TransferModel.load(model)) {
             List<String> classes = m.classNames();
             List<Prediction> predictions = new ArrayList<>();
+            HeatmapWriter heatmaps = heatmap == null ? null : new HeatmapWriter(m, heatmap, layer);
             for (Path input : inputs) {
                 predictions.addAll(m.predict(input));
             }
@@ -68,6 +78,9 @@ final class PredictCommand implements Callable<Integer> {
             if (f == Format.TSV || f == Format.CSV) {
                 List<String> header = new ArrayList<>(List.of("path", "predicted"));
                 header.addAll(classes);
+                if (heatmaps != null) {
+                    header.add("heatmap");
+                }
                 out.println(row(header, f));
             } else if (f == Format.JSON) {
                 out.println("[");
@@ -78,12 +91,16 @@ final class PredictCommand implements Callable<Integer> {
                     failed++;
                     continue;
                 }
+                String overlay = heatmaps == null ? null : heatmaps.write(p.file()).toString();
                 switch (f) {
-                    case TEXT -> out.println(text(p));
+                    case TEXT -> out.println(text(p) + (overlay == null ? "" : "\theatmap=" + overlay));
                     case TSV, CSV -> {
                         List<String> cells = new ArrayList<>(List.of(p.file().toString(), p.predicted()));
                         for (String c : classes) {
                             cells.add(number(p.probabilities().get(c)));
+                        }
+                        if (overlay != null) {
+                            cells.add(overlay);
                         }
                         out.println(row(cells, f));
                     }
@@ -92,6 +109,9 @@ final class PredictCommand implements Callable<Integer> {
                         o.put("path", p.file().toString());
                         o.put("predicted", p.predicted());
                         o.put("probabilities", p.probabilities());
+                        if (overlay != null) {
+                            o.put("heatmap", overlay);
+                        }
                         out.print((first ? "" : ",\n") + RunFiles.JSON.writer().without(
                                 com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
                         first = false;

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 FineTuneCommand.class,
                 PredictCommand.class,
+                ReportCommand.class,
                 PlotCommand.class,
                 DatasetsCommand.class,
         })

@@ -580,6 +580,118 @@ public final class SuffixNet {
         return Nd4j.create(p, new long[] {n, logits.length / n}, 'c');
     }
 
+    /**
+     * Probabilities and the gradients of class scores with respect to the input, for Grad-CAM.
+     *
+     * @param probabilities {@code n * units}, row-major
+     * @param units         1 for a sigmoid head, else the softmax width
+     * @param gradients     per requested pass, {@code d score / d x}, the shape of {@code x}
+     */
+    public record InputGradients(float[] probabilities, int units, List<INDArray> gradients) {
+    }
+
+    /**
+     * One forward pass (dropout off) and, per entry of {@code classes}, a backward pass of each example's class score
+     * to the input {@code x}. Nothing is updated; the examples of a batch do not mix, so one backward pass of the summed
+     * scores gives every example its own gradient.
+     *
+     * @param classes     per pass, the class index of each example ({@code 0} or {@code 1} for a sigmoid head); a
+     *                    negative index stands for the example's predicted class
+     * @param probability when true the score is the class's probability (Keras's model output, as in the book's 5.4.3);
+     *                    otherwise its logit (for a sigmoid head, class 1's logit is {@code z} and class 0's {@code -z})
+     * @throws IllegalArgumentException for a class index outside the head
+     */
+    public InputGradients inputGradients(INDArray x, List<int[]> classes, boolean probability) {
+        Trace trace = new Trace();
+        float[] logits = forward(x, null, trace);
+        int n = trace.n;
+        int units = logits.length / n;
+        int k = units == 1 ? 2 : units;
+        float[] ones = new float[n];
+        Arrays.fill(ones, 1f);
+        float[] p = lossAndGradient(logits, n, new float[logits.length], ones, new double[1])[0];
+        List<INDArray> gradients = new ArrayList<>();
+        for (int[] pass : classes) {
+            if (pass.length != n) {
+                throw new IllegalArgumentException("Expected a class for each of " + n + " examples; got " + pass.length);
+            }
+            float[] d = new float[logits.length];
+            for (int i = 0; i < n; i++) {
+                int c = pass[i] < 0 ? predictedClass(p, i, units) : pass[i];
+                if (c >= k) {
+                    throw new IllegalArgumentException("Class index " + c + " outside 0.." + (k - 1));
+                }
+                if (units == 1) {
+                    double sign = c == 1 ? 1 : -1;
+                    double q = 1.0 / (1.0 + Math.exp(-logits[i]));
+                    d[i] = (float) (probability ? sign * q * (1 - q) : sign);
+                } else if (!probability) {
+                    d[i * units + c] = 1f;
+                } else {
+                    double pc = p[i * units + c];
+                    for (int j = 0; j < units; j++) {
+                        d[i * units + j] = (float) (pc * ((j == c ? 1 : 0) - p[i * units + j]));
+                    }
+                }
+            }
+            gradients.add(backwardToInput(trace, d));
+        }
+        return new InputGradients(p, units, gradients);
+    }
+
+    /** The output layer's pre-activations ({@code n * units}), dropout off: for checks of the score gradients. */
+    float[] logits(INDArray x) {
+        return forward(x, null, new Trace());
+    }
+
+    /** The most probable class of example {@code i} (binary: 1 when its probability is above 0.5). */
+    private static int predictedClass(float[] p, int i, int units) {
+        if (units == 1) {
+            return p[i] > 0.5f ? 1 : 0;
+        }
+        int best = 0;
+        for (int j = 1; j < units; j++) {
+            if (p[i * units + j] > p[i * units + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** The gradient of {@code sum(dLogits * logits)} with respect to the input, dropout off; updates nothing. */
+    private INDArray backwardToInput(Trace trace, float[] dLogits) {
+        int n = trace.n;
+        float[] d = dLogits;
+        for (int i = steps.size() - 1; i > firstDense; i--) {
+            if (steps.get(i) instanceof DenseStep ds) {
+                if (!ds.output()) {
+                    activationGradient(trace.outputs[i], ds.activation(), d);
+                }
+                d = matmul(d, n, ds, true);
+            }
+        }
+        DenseStep first = (DenseStep) steps.get(firstDense);
+        if (!first.output()) {
+            activationGradient(trace.outputs[firstDense], first.activation(), d);
+        }
+        INDArray dz = Nd4j.create(d, new long[] {n, first.units()}, 'c');
+        INDArray da = Nd4j.gemm(dz, params.get(first.name() + "_W"), false, true);
+        int[] last = convLayers.isEmpty() ? inputShape : convLayers.get(convLayers.size() - 1).outputShape();
+        da = da.reshape('c', n, last[0], last[1], last[2]);
+        for (int i = convLayers.size() - 1; i >= 0; i--) {
+            Layer l = convLayers.get(i);
+            INDArray in = trace.convInputs.get(i);
+            if (l.type() == LayerType.MAX_POOLING2D) {
+                da = NativeOps.maxPoolBackward(in, da);
+            } else {
+                INDArray dPre = da.mul(trace.convOutputs.get(i).gt(0).castTo(DataType.FLOAT));
+                da = NativeOps.conv2dBackward(in, params.get(l.name() + "_kernel"), params.get(l.name() + "_bias"),
+                        dPre)[0];
+            }
+        }
+        return da;
+    }
+
     /** Mean weighted loss and probabilities, dropout off. */
     public StepResult evaluate(INDArray x, INDArray y, INDArray sampleWeight) {
         return evaluate(x, y, read(sampleWeight));

@@ -1,0 +1,111 @@
+package org.transfer4j.internal.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.Head;
+import org.transfer4j.model.Layer;
+import org.transfer4j.model.LayerType;
+import org.transfer4j.model.Weights;
+
+/**
+ * The network split at the layer Grad-CAM explains: a {@link FrozenPrefix} from the input up to and including that
+ * layer (its output, after the ReLU, is the activation {@code A}), and a {@link SuffixNet} over the layers after it and
+ * the head, used only for its forward pass and its backward pass to {@code A}. Nothing is updated: the suffix here is
+ * a copy made for explaining, with the model's trained values copied in.
+ *
+ * <p>Explaining at the last conv layer therefore costs one forward pass plus a pool's and the head's gradient; an
+ * earlier layer adds the gradients of the conv layers after it (libnd4j's {@code conv2d_bp}).
+ *
+ * <p>Not thread-safe.
+ */
+public final class GradCamEngine {
+    private final FrozenPrefix prefix;
+    private final SuffixNet tail;
+    private final int[] activationShape;
+
+    /**
+     * @param layers     every conv-base layer, in order
+     * @param target     index in {@code layers} of the conv layer to explain
+     * @param weights    the weights every conv layer runs with (trained ones included)
+     * @param head       the model's head
+     * @param headValues the trained head's variables ({@code dense_1_W}, ...); conv variables in it are ignored
+     * @throws IllegalArgumentException if {@code target} is not a conv layer
+     */
+    public GradCamEngine(List<Layer> layers, int target, Weights weights, Head head, Map<String, INDArray> headValues) {
+        Layer t = layers.get(target);
+        if (t.type() != LayerType.CONV2D) {
+            throw new IllegalArgumentException("Grad-CAM explains a conv layer; " + t.name() + " is " + t.type());
+        }
+        this.prefix = new FrozenPrefix(layers.subList(0, target + 1), weights);
+        this.activationShape = t.outputShape();
+        this.tail = new SuffixNet(activationShape, layers.subList(target + 1, layers.size()), weights, head, 0);
+        Map<String, INDArray> values = tail.variableValues();
+        for (Map.Entry<String, INDArray> e : headValues.entrySet()) {
+            if (values.containsKey(e.getKey()) && !e.getKey().endsWith("_kernel") && !e.getKey().endsWith("_bias")) {
+                values.put(e.getKey(), e.getValue());
+            }
+        }
+        tail.setVariableValues(values);
+    }
+
+    /**
+     * The explained layer's activations and the class scores' gradients with respect to them.
+     *
+     * @param probabilities {@code n * units}
+     * @param units         1 for a sigmoid head
+     * @param activations   {@code n * h * w * c}, NHWC
+     * @param gradients     per pass, {@code n * h * w * c}
+     * @param shape         {@code [h, w, c]} of one example's activation
+     */
+    public record Result(float[] probabilities, int units, float[] activations, List<float[]> gradients, int[] shape) {
+    }
+
+    /**
+     * Runs a preprocessed NHWC batch.
+     *
+     * @param classes     per pass, the class of each example whose score is differentiated
+     * @param probability differentiate the probability (true) or the logit (false); see
+     *                    {@link SuffixNet#inputGradients}
+     */
+    public Result run(INDArray nhwc, List<int[]> classes, boolean probability) {
+        INDArray a = prefix.forward(nhwc);
+        SuffixNet.InputGradients g = tail.inputGradients(a, classes, probability);
+        List<float[]> gradients = new ArrayList<>();
+        for (INDArray d : g.gradients()) {
+            gradients.add(SuffixNet.read(d));
+        }
+        return new Result(g.probabilities(), g.units(), SuffixNet.read(a), gradients, activationShape.clone());
+    }
+
+    /** The class scores (per example, for {@code classes}) computed from given activations, for checks. */
+    double[] scores(float[] activations, int n, int[] classes, boolean probability) {
+        INDArray a = Nd4j.create(activations, new long[] {n, activationShape[0], activationShape[1], activationShape[2]},
+                'c');
+        float[] z = tail.logits(a);
+        int units = z.length / n;
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            int c = classes[i];
+            if (units == 1) {
+                double s = c == 1 ? z[i] : -z[i];
+                out[i] = probability ? 1 / (1 + Math.exp(-s)) : s;
+            } else {
+                double norm = 0;
+                for (int j = 0; j < units; j++) {
+                    norm += Math.exp(z[i * units + j] - z[i * units + c]);
+                }
+                out[i] = probability ? 1 / norm : z[i * units + c];
+            }
+        }
+        return out;
+    }
+
+    /** Frees the prefix's activation buffers. */
+    public void releaseBuffers() {
+        prefix.releaseBuffers();
+    }
+}
