@@ -10,8 +10,8 @@ import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.Npy;
 import org.transfer4j.internal.engine.SuffixNet;
-import org.transfer4j.train.ArrayBatchSource;
-import org.transfer4j.train.Trainer;
+import org.transfer4j.internal.train.ArrayBatchSource;
+import org.transfer4j.internal.train.Trainer;
 
 /**
  * transfer4j's half of the same-start check (see same_start.py): trains the initial weights same_start.py saved,

@@ -7,6 +7,7 @@ module org.transfer4j.core {
     exports org.transfer4j;
     exports org.transfer4j.data;
     exports org.transfer4j.datasets;
+    exports org.transfer4j.explain;
     exports org.transfer4j.features;
     exports org.transfer4j.interop;
     exports org.transfer4j.model;

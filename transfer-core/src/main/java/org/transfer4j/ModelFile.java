@@ -89,7 +89,7 @@ final class ModelFile {
                 : source instanceof WeightsSource.Imagenet i ? i.file().map(x -> x.toAbsolutePath().toString()).orElse(null)
                 : null;
         Long seed = source instanceof WeightsSource.Random r ? r.seed() : null;
-        Map<String, INDArray> suffix = model.trainableWeights();
+        Map<String, INDArray> suffix = model.trainableVariables();
         LinkedHashMap<String, List<Long>> shapes = new LinkedHashMap<>();
         suffix.forEach((k, v) -> shapes.put(k, java.util.Arrays.stream(v.shape()).boxed().toList()));
         Config config = new Config(FORMAT, library(), p.base().name(),

@@ -2,6 +2,7 @@ package org.transfer4j;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +22,12 @@ import org.transfer4j.features.FeatureSet;
 import org.transfer4j.internal.engine.SuffixNet;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Layer;
+import org.transfer4j.model.WeightArray;
 import org.transfer4j.model.Weights;
 import org.transfer4j.model.WeightsException;
-import org.transfer4j.train.ArrayBatchSource;
+import org.transfer4j.internal.train.ArrayBatchSource;
 import org.transfer4j.train.Evaluation;
-import org.transfer4j.train.Trainer;
+import org.transfer4j.internal.train.Trainer;
 
 /**
  * A trained transfer model: the frozen prefix of the base, the trained suffix (unfrozen conv layers and head), the
@@ -137,7 +139,7 @@ public final class TransferModel implements AutoCloseable {
         String cut = p.cutLayer().name();
         TrainingOptions o = p.trainingOptions();
         int units = p.requireHead().outputUnits();
-        org.transfer4j.train.BatchSource validationSource = null;
+        org.transfer4j.internal.train.BatchSource validationSource = null;
         if (validation != null) {
             FeatureSet v = p.extractFeatures(baseWeights, validation.classes(classNames()),
                     cacheRoot.resolve(validation.directory().getFileName().toString()).resolve(cut),
@@ -157,7 +159,7 @@ public final class TransferModel implements AutoCloseable {
         ImageFolder spec = trainSpec.targetSize(p.base().inputHeight(), p.base().inputWidth()).colorMode(ColorMode.RGB);
         List<ImageEntry> entries = usable(spec);
         try (FeatureExtractor frozen = p.base().extractor(baseWeights, cut);
-                org.transfer4j.train.AugmentedBatchSource trainSource = new org.transfer4j.train.AugmentedBatchSource(
+                org.transfer4j.internal.train.AugmentedBatchSource trainSource = new org.transfer4j.internal.train.AugmentedBatchSource(
                         entries, spec.decoder(), p.augmentation().get(), frozen, units, o.batchSize(), 1)) {
             augmentation = p.augmentation().get().toString();
             return continueWith(p, target, trainSource, validationSource);
@@ -224,8 +226,8 @@ public final class TransferModel implements AutoCloseable {
         return net;
     }
 
-    TransferModel continueWith(TransferPipeline next, SuffixNet net, org.transfer4j.train.BatchSource train,
-            org.transfer4j.train.BatchSource validation) {
+    TransferModel continueWith(TransferPipeline next, SuffixNet net, org.transfer4j.internal.train.BatchSource train,
+            org.transfer4j.internal.train.BatchSource validation) {
         History before = history;
         explainer = null;
         suffix = net;
@@ -265,7 +267,7 @@ public final class TransferModel implements AutoCloseable {
      * The trainer's plan; class weights resolved against the training source's class counts (balanced weights), with
      * a warning for classes with fewer than {@link ClassWeights#FEW_IMAGES} examples.
      */
-    static Trainer.Plan plan(TrainingOptions o, org.transfer4j.train.BatchSource train, List<String> names) {
+    static Trainer.Plan plan(TrainingOptions o, org.transfer4j.internal.train.BatchSource train, List<String> names) {
         long[] counts = train.classCounts(names.size());
         ClassWeights.fewImagesWarning(counts, names).ifPresent(LOG::warn);
         Map<Integer, Double> weights = o.classWeights().resolve(counts);
@@ -308,8 +310,16 @@ public final class TransferModel implements AutoCloseable {
         return suffix.parameterCount();
     }
 
-    /** Copies of the suffix's variables by name (for inspection and saving). */
-    public Map<String, INDArray> trainableWeights() {
+    /** Copies of the suffix's variables by name, in Keras's layouts (for inspection). */
+    public Map<String, WeightArray> trainableWeights() {
+        Map<String, WeightArray> out = new LinkedHashMap<>();
+        suffix.variableValues().forEach((name, a) -> out.put(name, new WeightArray(
+                Arrays.stream(a.shape()).mapToInt(Math::toIntExact).toArray(), a.dup('c').data().asFloat())));
+        return out;
+    }
+
+    /** The suffix's variables by name as the engine holds them (copies), for saving. */
+    Map<String, INDArray> trainableVariables() {
         return suffix.variableValues();
     }
 

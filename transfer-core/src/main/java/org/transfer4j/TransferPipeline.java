@@ -266,7 +266,7 @@ public final class TransferPipeline {
     /**
      * Approach 1 streaming from disk: trains the trainable suffix on a sharded feature set without loading it, so the
      * set may be larger than the heap (memory: the set's shuffle buffer and one batch). Training batches are shuffled
-     * reproducibly from the seed across and within shards ({@link org.transfer4j.train.ShardedBatchSource}); validation
+     * reproducibly from the seed across and within shards ({@link org.transfer4j.internal.train.ShardedBatchSource}); validation
      * streams in order. Open the sets with {@code ShardedFeatureCache.at(dir).open()}.
      *
      * @param validation or null
@@ -288,9 +288,9 @@ public final class TransferPipeline {
         checkClasses(h, train.classIndices());
         TransferModel model = TransferModel.create(this, train.classIndices(), null);
         int units = h.outputUnits();
-        return model.continueWith(this, model.suffix(), new org.transfer4j.train.ShardedBatchSource(train, units,
+        return model.continueWith(this, model.suffix(), new org.transfer4j.internal.train.ShardedBatchSource(train, units,
                 training.batchSize(), true, training.seed()), validation == null ? null
-                : new org.transfer4j.train.ShardedBatchSource(validation, units, training.batchSize(), false,
+                : new org.transfer4j.internal.train.ShardedBatchSource(validation, units, training.batchSize(), false,
                         training.seed()));
     }
 

@@ -26,8 +26,8 @@ import org.transfer4j.model.Preprocessing;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
 import org.transfer4j.testing.TwoClassTree;
-import org.transfer4j.train.AugmentedBatchSource;
-import org.transfer4j.train.Batch;
+import org.transfer4j.internal.train.AugmentedBatchSource;
+import org.transfer4j.internal.train.Batch;
 import org.transfer4j.train.Evaluation;
 
 /** Approaches 2 and 3 of the book on a tiny generated tree: augmentation in training only, two-phase fine-tuning. */

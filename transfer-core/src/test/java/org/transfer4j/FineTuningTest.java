@@ -12,12 +12,12 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.WeightArray;
 import org.transfer4j.model.Weights;
 import org.transfer4j.train.Evaluation;
 import org.transfer4j.testing.TwoClassTree;
@@ -55,7 +55,7 @@ class FineTuningTest {
     void two_phases_make_one_history_and_train_only_unfrozen_layers() throws Exception {
         float[] block4Before = weights.layer("block4_conv3").kernel().clone();
         try (TransferModel model = head.fit(train5, val5)) {
-            Map<String, INDArray> headAfterPhase1 = model.trainableWeights();
+            Map<String, WeightArray> headAfterPhase1 = model.trainableWeights();
             assertThat(headAfterPhase1.keySet()).containsExactly("dense_1_W", "dense_1_b", "dense_2_W", "dense_2_b");
             TransferPipeline next = model.pipeline().freezeUntil("block5_conv1").optimizer(rmsprop(1e-5)).epochs(3);
             model.fineTune(next, train4, val4);
@@ -63,12 +63,12 @@ class FineTuningTest {
             assertThat(model.history().epochs()).isEqualTo(5);
             assertThat(model.history().phaseStarts()).containsExactly(0, 2);
             assertThat(model.pipeline().cutLayer().name()).isEqualTo("block4_pool");
-            Map<String, INDArray> after = model.trainableWeights();
+            Map<String, WeightArray> after = model.trainableWeights();
             assertThat(after).containsKeys("block5_conv1_kernel", "block5_conv3_bias", "dense_2_W");
             assertThat(after).doesNotContainKey("block4_conv3_kernel");
             // unfrozen layers changed, starting from the base weights
             LayerWeights base5 = weights.layer("block5_conv1");
-            assertThat(java.util.Arrays.equals(after.get("block5_conv1_kernel").dup().data().asFloat(), base5.kernel()))
+            assertThat(java.util.Arrays.equals(after.get("block5_conv1_kernel").values(), base5.kernel()))
                     .as("block5_conv1 trained").isFalse();
             assertThat(after.get("dense_1_W").equals(headAfterPhase1.get("dense_1_W"))).isFalse();
             // frozen layers are bit-identical: the weights the prefix runs with never change
@@ -89,10 +89,10 @@ class FineTuningTest {
         try (TransferModel model = head.fit(train5, val5)) {
             TransferPipeline next = model.pipeline().freezeUntil("block5_conv1").optimizer(rmsprop(1e-4)).epochs(1)
                     .learningRateMultiplier("block5", 0.0);
-            Map<String, INDArray> headBefore = model.trainableWeights();
+            Map<String, WeightArray> headBefore = model.trainableWeights();
             model.fineTune(next, train4, val4);
-            Map<String, INDArray> after = model.trainableWeights();
-            assertThat(after.get("block5_conv2_kernel").dup().data().asFloat())
+            Map<String, WeightArray> after = model.trainableWeights();
+            assertThat(after.get("block5_conv2_kernel").values())
                     .isEqualTo(weights.layer("block5_conv2").kernel());
             assertThat(after.get("dense_2_W").equals(headBefore.get("dense_2_W"))).isFalse();
         }

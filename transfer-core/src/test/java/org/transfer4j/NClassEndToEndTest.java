@@ -18,7 +18,7 @@ import org.transfer4j.features.FeatureSet;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
 import org.transfer4j.testing.ThreeClassTree;
-import org.transfer4j.train.ArrayBatchSource;
+import org.transfer4j.internal.train.ArrayBatchSource;
 import org.transfer4j.train.Evaluation;
 
 /** Approach 1 with three classes (softmax head, categorical cross-entropy) on a tiny generated tree, random VGG16. */

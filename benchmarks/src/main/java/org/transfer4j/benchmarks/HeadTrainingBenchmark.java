@@ -24,8 +24,8 @@ import org.transfer4j.Head;
 import org.transfer4j.Optimizers;
 import org.transfer4j.internal.engine.Backend;
 import org.transfer4j.internal.engine.SuffixNet;
-import org.transfer4j.train.ArrayBatchSource;
-import org.transfer4j.train.Trainer;
+import org.transfer4j.internal.train.ArrayBatchSource;
+import org.transfer4j.internal.train.Trainer;
 
 /**
  * The book's head training on cached features (listing 5-18): {@code epochs} epochs of {@link Trainer#fit} on

@@ -32,7 +32,8 @@ public record EarlyStopping(String monitor, int patience, double minDelta, boole
         return maximise(monitor);
     }
 
-    static boolean maximise(String metric) {
+    /** True if larger values of {@code metric} are better: accuracies and AUCs (Keras's {@code mode='auto'}). */
+    public static boolean maximise(String metric) {
         return metric.contains("acc") || metric.contains("auc");
     }
 }

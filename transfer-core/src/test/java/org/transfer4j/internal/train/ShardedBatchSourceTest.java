@@ -1,4 +1,4 @@
-package org.transfer4j.train;
+package org.transfer4j.internal.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.transfer4j.Heads.dense;

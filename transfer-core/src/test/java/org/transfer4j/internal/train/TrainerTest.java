@@ -1,4 +1,4 @@
-package org.transfer4j.train;
+package org.transfer4j.internal.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.transfer4j.Head;
 import org.transfer4j.History;
 import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.train.EarlyStopping;
+import org.transfer4j.train.EpochReport;
+import org.transfer4j.train.Losses;
+import org.transfer4j.train.TrainingListener;
 
 class TrainerTest {
     static final int[] SHAPE = {2, 2, 8};

@@ -1,4 +1,4 @@
-package org.transfer4j.train;
+package org.transfer4j.internal.train;
 
 import java.util.Arrays;
 import java.util.Iterator;
@@ -15,6 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.transfer4j.History;
 import org.transfer4j.Optimizer;
 import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.train.EarlyStopping;
+import org.transfer4j.train.EpochReport;
+import org.transfer4j.train.LearningRateSchedule;
+import org.transfer4j.train.TrainingListener;
 
 /**
  * The training loop: Keras's {@code fit} / {@code fit_generator} for the trainable suffix. Each epoch trains on

@@ -1,4 +1,4 @@
-package org.transfer4j.train;
+package org.transfer4j.internal.train;
 
 import java.util.Iterator;
 
