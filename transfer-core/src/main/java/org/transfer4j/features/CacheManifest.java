@@ -55,6 +55,8 @@ public record CacheManifest(
      * @param colorMode     decoding colour mode
      * @param interpolation resize filter
      * @param classIndices  class name → index
+     * @param precision     the base's arithmetic, {@code fp32} or {@code bf16} (a manifest written before precisions
+     *                      existed reads as {@code fp32}); features of another precision are recomputed
      */
     public record Key(
             @JsonProperty("base") String base,
@@ -64,7 +66,11 @@ public record CacheManifest(
             @JsonProperty("input") List<Integer> input,
             @JsonProperty("color_mode") String colorMode,
             @JsonProperty("interpolation") String interpolation,
-            @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices) {
+            @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices,
+            @JsonProperty("precision") String precision) {
+        public Key {
+            precision = precision == null ? "fp32" : precision;
+        }
     }
 
     /**
