@@ -74,6 +74,24 @@ public final class Dnnl {
         return Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
     }
 
+    /**
+     * Whether the engines run on oneDNN: by default where ND4J runs on the CPU and oneDNN loads;
+     * {@code -Dtransfer4j.engine=nd4j} picks libnd4j's ops instead (for comparison), {@code onednn} insists.
+     *
+     * @throws IllegalStateException for another value of the property
+     */
+    public static boolean selected() {
+        String chosen = System.getProperty(PrefixEngine.BACKEND_PROPERTY, "").trim()
+                .toLowerCase(java.util.Locale.ROOT);
+        return switch (chosen) {
+            case "" -> nd4jOnCpu() && available();
+            case "onednn" -> true;
+            case "nd4j" -> false;
+            default -> throw new IllegalStateException("Unknown " + PrefixEngine.BACKEND_PROPERTY + "='" + chosen
+                    + "'; valid: onednn, nd4j");
+        };
+    }
+
     /** Whether oneDNN loads here (loads it if not yet). */
     public static boolean available() {
         try {

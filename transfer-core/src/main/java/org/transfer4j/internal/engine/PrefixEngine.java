@@ -1,7 +1,6 @@
 package org.transfer4j.internal.engine;
 
 import java.util.List;
-import java.util.Locale;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.transfer4j.Precision;
@@ -42,14 +41,7 @@ public interface PrefixEngine {
      * @throws IllegalStateException    for BF16 on the libnd4j backend, or an unknown backend name
      */
     static PrefixEngine create(List<Layer> layers, Weights weights, Precision precision) {
-        String chosen = System.getProperty(BACKEND_PROPERTY, "").trim().toLowerCase(Locale.ROOT);
-        boolean dnnl = switch (chosen) {
-            case "" -> Dnnl.nd4jOnCpu() && Dnnl.available();
-            case "onednn" -> true;
-            case "nd4j" -> false;
-            default -> throw new IllegalStateException("Unknown " + BACKEND_PROPERTY + "='" + chosen
-                    + "'; valid: onednn, nd4j");
-        };
+        boolean dnnl = Dnnl.selected();
         if (dnnl) {
             return new DnnlPrefix(layers, weights, precision);
         }
