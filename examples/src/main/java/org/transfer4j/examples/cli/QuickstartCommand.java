@@ -45,6 +45,11 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
+            description = "Arithmetic of the frozen VGG16 base ('bf16' needs AVX512-BF16 or AMX; 'auto' picks it "
+                    + "where the CPU has it). Default: ${DEFAULT-VALUE}.")
+    String precision;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter outLine = spec.commandLine().getOut();
@@ -72,6 +77,7 @@ final class QuickstartCommand implements Callable<Integer> {
         options.onBadImage = "fail";
         options.interpolation = "nearest";
         options.seed = seed;
+        options.precision = precision;
         ApproachOne.Result r = ApproachOne.run("quickstart", options, base, data, out.resolve("results"),
                 out.resolve("features"), Head.parse("dense(256).dropout(0.5).sigmoid()"), epochs, lr, outLine, err);
         outLine.printf(Locale.ROOT, "Test accuracy: %.4f (loss %.4f) on %d images%n", r.test().accuracy(),
