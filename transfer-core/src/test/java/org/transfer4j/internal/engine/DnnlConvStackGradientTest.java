@@ -15,9 +15,11 @@ import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 
 /**
- * The oneDNN training ops (conv + bias + ReLU forward/backward-data/backward-weights, max-pool forward/backward) give
- * the gradients of an independent double-precision reference written here with plain loops, whose own gradients are
- * checked by central finite differences; the oneDNN forward is checked by finite differences too.
+ * The training ops of both backends (oneDNN's conv + bias + ReLU forward/backward-data/backward-weights and max-pool
+ * forward/backward in {@link DnnlConvStack}; libnd4j's ops in {@link NativeOps}) give the outputs and gradients of an
+ * independent double-precision reference written here with plain loops, on the same inputs and within the same
+ * tolerance; the reference's own gradients are checked by central finite differences, and the oneDNN forward by
+ * finite differences too.
  */
 class DnnlConvStackGradientTest {
     static final int N = 2;
@@ -226,31 +228,55 @@ class DnnlConvStackGradientTest {
         }
     }
 
+    /** The libnd4j-ops backend run as SuffixNet runs it on CUDA: forward, then the gradient ops backwards. */
+    static Map<String, INDArray> nativeOpsStep(Case t, INDArray[] outHolder) {
+        Map<String, INDArray> p = params(t);
+        INDArray x = f(t.x, N, H, H, C0);
+        INDArray a1 = org.nd4j.linalg.ops.transforms.Transforms.relu(
+                NativeOps.conv2d(x, p.get("c1_kernel"), p.get("c1_bias")), false);
+        INDArray a2 = org.nd4j.linalg.ops.transforms.Transforms.relu(
+                NativeOps.conv2d(a1, p.get("c2_kernel"), p.get("c2_bias")), false);
+        outHolder[0] = NativeOps.maxPool(a2);
+        INDArray da2 = NativeOps.maxPoolBackward(a2, f(t.r, N, H / 2, H / 2, C2));
+        INDArray[] g2 = NativeOps.conv2dBackward(a1, p.get("c2_kernel"), p.get("c2_bias"),
+                da2.mul(a2.gt(0).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)));
+        INDArray[] g1 = NativeOps.conv2dBackward(x, p.get("c1_kernel"), p.get("c1_bias"),
+                g2[0].mul(a1.gt(0).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT)));
+        return Map.of("c1_kernel", g1[1], "c1_bias", g1[2], "c2_kernel", g2[1], "c2_bias", g2[2]);
+    }
+
     @Test
-    void onednn_forward_and_gradients_equal_the_double_reference() {
+    void both_backends_forward_and_gradients_equal_the_double_reference() {
         for (long seed : new long[] {5, 6}) {
             Case t = new Case(seed);
             DnnlConvStack stack = new DnnlConvStack(LAYERS);
-            INDArray out = stack.forward(f(t.x, N, H, H, C0), params(t));
-            double[] expectedOut = pool(conv(conv(t.x, C0, t.k1, t.b1, C1), C1, t.k2, t.b2, C2), C2,
-                    new int[t.r.length]);
-            float[] actualOut = out.data().asFloat();
-            for (int i = 0; i < expectedOut.length; i++) {
-                assertThat((double) actualOut[i]).as("output[%d]", i)
-                        .isCloseTo(expectedOut[i], org.assertj.core.api.Assertions.within(1e-4));
+            INDArray dnnlOut = stack.forward(f(t.x, N, H, H, C0), params(t)).dup();
+            Map<String, INDArray> dnnlGrads = stack.backward(f(t.r, N, H / 2, H / 2, C2));
+            INDArray[] nativeOut = new INDArray[1];
+            Map<String, INDArray> nativeGrads = nativeOpsStep(t, nativeOut);
+            assertEqualsReference("oneDNN", t, seed, dnnlOut, dnnlGrads);
+            assertEqualsReference("libnd4j ops", t, seed, nativeOut[0], nativeGrads);
+        }
+    }
+
+    static void assertEqualsReference(String backend, Case t, long seed, INDArray out, Map<String, INDArray> grads) {
+        double[] expectedOut = pool(conv(conv(t.x, C0, t.k1, t.b1, C1), C1, t.k2, t.b2, C2), C2,
+                new int[t.r.length]);
+        float[] actualOut = out.dup('c').data().asFloat();
+        for (int i = 0; i < expectedOut.length; i++) {
+            assertThat((double) actualOut[i]).as("%s output[%d]", backend, i)
+                    .isCloseTo(expectedOut[i], org.assertj.core.api.Assertions.within(1e-4));
+        }
+        Map<String, double[]> expected = referenceGradients(t);
+        for (Map.Entry<String, double[]> e : expected.entrySet()) {
+            float[] actual = grads.get(e.getKey()).dup('c').data().asFloat();
+            double scale = 0;
+            for (double v : e.getValue()) {
+                scale = Math.max(scale, Math.abs(v));
             }
-            Map<String, INDArray> grads = stack.backward(f(t.r, N, H / 2, H / 2, C2));
-            Map<String, double[]> expected = referenceGradients(t);
-            for (Map.Entry<String, double[]> e : expected.entrySet()) {
-                float[] actual = grads.get(e.getKey()).data().asFloat();
-                double scale = 0;
-                for (double v : e.getValue()) {
-                    scale = Math.max(scale, Math.abs(v));
-                }
-                for (int i = 0; i < actual.length; i++) {
-                    assertThat((double) actual[i]).as("%s[%d], seed %d", e.getKey(), i, seed)
-                            .isCloseTo(e.getValue()[i], org.assertj.core.api.Assertions.within(1e-4 * scale));
-                }
+            for (int i = 0; i < actual.length; i++) {
+                assertThat((double) actual[i]).as("%s %s[%d], seed %d", backend, e.getKey(), i, seed)
+                        .isCloseTo(e.getValue()[i], org.assertj.core.api.Assertions.within(1e-4 * scale));
             }
         }
     }
