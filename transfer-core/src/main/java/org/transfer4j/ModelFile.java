@@ -76,6 +76,7 @@ final class ModelFile {
             @JsonProperty("seed") long seed,
             @JsonProperty("augmentation") String augmentation,
             @JsonProperty("phase_starts") List<Integer> phaseStarts,
+            @JsonProperty("precision") String precision,
             @JsonProperty("variables") LinkedHashMap<String, List<Long>> variables) {
     }
 
@@ -99,7 +100,8 @@ final class ModelFile {
                 p.requireHead().toString(), p.requireHead().loss().kerasName(),
                 new LinkedHashMap<>(sortedByIndex(model.classIndices())), p.trainingOptions().optimizer().describe(),
                 p.trainingOptions().epochs(), p.trainingOptions().batchSize(), p.trainingOptions().seed(),
-                model.augmentationDescription(), model.history().phaseStarts(), shapes);
+                model.augmentationDescription(), model.history().phaseStarts(), p.precision().resolve().cliName(),
+                shapes);
         Path staging = AtomicFiles.tempBeside(file, true);
         try {
             Files.writeString(staging.resolve(CONFIG), JSON.writeValueAsString(config));
@@ -139,6 +141,20 @@ final class ModelFile {
                 zip.closeEntry();
             }
         }
+    }
+
+    /**
+     * The recorded precision (fp32 for models saved before precisions existed); a bf16 model loaded where bf16
+     * cannot run predicts in fp32, with a warning (its features differ by less than 2e-2 relative).
+     */
+    private static Precision loadedPrecision(String recorded, Path file) {
+        Precision p = recorded == null ? Precision.FP32 : Precision.parse(recorded);
+        if (p == Precision.BF16 && org.transfer4j.internal.engine.Dnnl.bf16Unsupported() != null) {
+            org.slf4j.LoggerFactory.getLogger(ModelFile.class).warn("Model {} was trained with bf16, which cannot run "
+                    + "here ({}); predicting in fp32", file, org.transfer4j.internal.engine.Dnnl.bf16Unsupported());
+            return Precision.FP32;
+        }
+        return p;
     }
 
     static TransferModel load(Path file, WeightsSource override) throws IOException {
@@ -191,6 +207,7 @@ final class ModelFile {
             if (c.freezeUntil() != null) {
                 pipeline = pipeline.freezeUntil(c.freezeUntil());
             }
+            pipeline = pipeline.precision(loadedPrecision(c.precision(), file));
             TransferModel model = TransferModel.create(pipeline, c.classIndices(), weights);
             Map<String, INDArray> values = new LinkedHashMap<>();
             for (String v : c.variables().keySet()) {

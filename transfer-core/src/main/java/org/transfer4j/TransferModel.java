@@ -158,7 +158,7 @@ public final class TransferModel implements AutoCloseable {
         }
         ImageFolder spec = trainSpec.targetSize(p.base().inputHeight(), p.base().inputWidth()).colorMode(ColorMode.RGB);
         List<ImageEntry> entries = usable(spec);
-        try (FeatureExtractor frozen = p.base().extractor(baseWeights, cut);
+        try (FeatureExtractor frozen = p.base().extractor(baseWeights, cut, p.precision());
                 org.transfer4j.internal.train.AugmentedBatchSource trainSource = new org.transfer4j.internal.train.AugmentedBatchSource(
                         entries, spec.decoder(), p.augmentation().get(), frozen, units, o.batchSize(), 1)) {
             augmentation = p.augmentation().get().toString();
@@ -609,7 +609,7 @@ public final class TransferModel implements AutoCloseable {
             if (baseWeights == null) {
                 baseWeights = pipeline.base().loadWeights();
             }
-            prefix = pipeline.base().extractor(baseWeights, pipeline.cutLayer().name());
+            prefix = pipeline.base().extractor(baseWeights, pipeline.cutLayer().name(), pipeline.precision());
         }
         return prefix;
     }

@@ -26,14 +26,21 @@ public final class TransferPipeline {
     private final Head head;
     private final TrainingOptions training;
     private final org.transfer4j.augment.Augmentation augmentation;
+    private final Precision precision;
 
     private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training,
             org.transfer4j.augment.Augmentation augmentation) {
+        this(base, firstTrainable, head, training, augmentation, Precision.FP32);
+    }
+
+    private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training,
+            org.transfer4j.augment.Augmentation augmentation, Precision precision) {
         this.base = Objects.requireNonNull(base, "base");
         this.firstTrainable = firstTrainable;
         this.head = head;
         this.training = Objects.requireNonNull(training, "training");
         this.augmentation = augmentation;
+        this.precision = Objects.requireNonNull(precision, "precision");
     }
 
     /** A pipeline on {@code base}, frozen entirely, without a head yet, with {@link TrainingOptions#book()}. */
@@ -48,22 +55,40 @@ public final class TransferPipeline {
      * @throws IllegalArgumentException for an unknown layer, listing the valid names
      */
     public TransferPipeline freezeUntil(String layer) {
-        return new TransferPipeline(base, base.indexOf(layer), head, training, augmentation);
+        return new TransferPipeline(base, base.indexOf(layer), head, training, augmentation, precision);
     }
 
     /** Freezes the whole base (the default). */
     public TransferPipeline freezeAll() {
-        return new TransferPipeline(base, base.layers().size(), head, training, augmentation);
+        return new TransferPipeline(base, base.layers().size(), head, training, augmentation, precision);
+    }
+
+    /**
+     * Runs the frozen base in {@code precision} (default {@link Precision#FP32}): {@link Precision#BF16} roughly
+     * doubles the conv base's speed on CPUs with AVX512-BF16 or AMX, with features within 2e-2 relative of fp32;
+     * {@link Precision#AUTO} picks BF16 where the CPU has it. Checked when the base first runs (extraction, training,
+     * prediction), which fails for BF16 on a CPU without it. The precision is part of the feature cache's key and of
+     * a saved model's provenance. The trainable layers and the head train in fp32.
+     */
+    public TransferPipeline precision(Precision precision) {
+        return new TransferPipeline(base, firstTrainable, head, training, augmentation,
+                Objects.requireNonNull(precision, "precision"));
+    }
+
+    /** The precision asked for (possibly {@code AUTO}; {@link Precision#resolve()} says what runs). */
+    public Precision precision() {
+        return precision;
     }
 
     /** Puts {@code head} on the base (Flatten is implied). */
     public TransferPipeline head(Head head) {
-        return new TransferPipeline(base, firstTrainable, Objects.requireNonNull(head, "head"), training, augmentation);
+        return new TransferPipeline(base, firstTrainable, Objects.requireNonNull(head, "head"), training, augmentation,
+                precision);
     }
 
     /** Replaces all training options. */
     public TransferPipeline training(TrainingOptions options) {
-        return new TransferPipeline(base, firstTrainable, head, options, augmentation);
+        return new TransferPipeline(base, firstTrainable, head, options, augmentation, precision);
     }
 
     /**
@@ -80,7 +105,7 @@ public final class TransferPipeline {
                     + "; in a pipeline, scaling is the base's preprocessing: drop rescale and use "
                     + "ConvBase.withPreprocessing(Preprocessing.RESCALE) for the book's 1/255");
         }
-        return new TransferPipeline(base, firstTrainable, head, training, augmentation);
+        return new TransferPipeline(base, firstTrainable, head, training, augmentation, precision);
     }
 
     /** The training augmentation, if any. */
@@ -203,7 +228,7 @@ public final class TransferPipeline {
             org.transfer4j.features.ExtractionListener listener)
             throws java.io.IOException, org.transfer4j.data.BadImageException {
         return org.transfer4j.features.FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
-                .extract(folder, base, weights, cutLayer().name(), listener);
+                .precision(precision).extract(folder, base, weights, cutLayer().name(), listener);
     }
 
     /**
@@ -218,7 +243,7 @@ public final class TransferPipeline {
             org.transfer4j.features.ExtractionListener listener)
             throws java.io.IOException, org.transfer4j.data.BadImageException {
         return org.transfer4j.features.FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
-                .update(folder, base, weights, cutLayer().name(), listener);
+                .precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }
 
     /**
@@ -234,7 +259,7 @@ public final class TransferPipeline {
             org.transfer4j.features.ExtractionListener listener)
             throws java.io.IOException, org.transfer4j.data.BadImageException {
         return org.transfer4j.features.ShardedFeatureCache.at(cacheDirectory).batchSize(training.batchSize())
-                .shardSize(shardSize).update(folder, base, weights, cutLayer().name(), listener);
+                .shardSize(shardSize).precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }
 
     /**

@@ -63,7 +63,8 @@ class ModelFileTest {
         }
         String config = new String(readEntry(byReference, "model.json"));
         assertThat(config).contains("\"weights_checksum\" : \"random:he-normal:seed=4\"")
-                .contains("\"cut_layer\" : \"block5_pool\"").contains("\"base_weights_embedded\" : false");
+                .contains("\"cut_layer\" : \"block5_pool\"").contains("\"base_weights_embedded\" : false")
+                .contains("\"precision\" : \"fp32\"");
     }
 
     @Test

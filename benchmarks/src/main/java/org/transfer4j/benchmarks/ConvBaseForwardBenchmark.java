@@ -22,16 +22,18 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.transfer4j.Precision;
 import org.transfer4j.internal.engine.Backend;
+import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Vgg16;
 
 /**
- * VGG16 conv-base forward pass (frozen, fp32, NHWC), the peer of {@code ../shared/bench/torch_vgg16_cpu.py}. One
+ * VGG16 conv-base forward pass (frozen, NHWC, fp32 or bf16 on the oneDNN or libnd4j engine), the peer of {@code ../shared/bench/torch_vgg16_cpu.py}. One
  * invocation runs one batch of {@code batch} images of {@code size}×{@code size}; images/s = batch / (s/op).
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar ConvBaseForwardBenchmark -p batch=20 -p size=150</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar ConvBaseForwardBenchmark -p batch=20 -p size=150 -p precision=bf16</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,14 +50,24 @@ public class ConvBaseForwardBenchmark {
     @Param({"150"})
     public int size;
 
+    /** {@code fp32}, {@code bf16} or {@code auto} (see {@link Precision}). */
+    @Param({"fp32"})
+    public String precision;
+
+    /** Backend: {@code onednn} (the CPU default) or {@code nd4j} (libnd4j's ops, the previous engine). */
+    @Param({"onednn"})
+    public String engine;
+
     private FeatureExtractor extractor;
     private INDArray input;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         System.out.println("# " + Backend.describe());
+        System.setProperty(PrefixEngine.BACKEND_PROPERTY, engine);
         ConvBase base = Vgg16.random(size, size, 42);
-        extractor = base.extractor(base.loadWeights());
+        extractor = base.extractor(base.loadWeights(), base.lastLayer().name(), Precision.parse(precision));
+        System.out.println("# engine: " + extractor.engineDescription());
         float[] pixels = new float[batch * size * size * 3];
         SplittableRandom random = new SplittableRandom(7);
         for (int i = 0; i < pixels.length; i++) {

@@ -29,6 +29,7 @@ import org.transfer4j.Head;
 import org.transfer4j.Heads;
 import org.transfer4j.Optimizer;
 import org.transfer4j.Optimizers;
+import org.transfer4j.Precision;
 import org.transfer4j.internal.engine.Backend;
 import org.transfer4j.internal.engine.SuffixNet;
 import org.transfer4j.model.ConvBase;
@@ -67,6 +68,10 @@ public class FineTuneStepBenchmark {
     @Param({"150"})
     public int size;
 
+    /** Precision of the frozen prefix ({@code fp32}, {@code bf16}, {@code auto}); block 5 and the head train in fp32. */
+    @Param({"fp32"})
+    public String precision;
+
     private FeatureExtractor prefix;
     private SuffixNet suffix;
     private INDArray input;
@@ -81,7 +86,7 @@ public class FineTuneStepBenchmark {
         System.out.println("# " + Backend.describe());
         ConvBase base = Vgg16.random(size, size, 42);
         Weights weights = base.loadWeights();
-        prefix = base.extractor(weights, CUT);
+        prefix = base.extractor(weights, CUT, Precision.parse(precision));
         List<Layer> trainable = base.layers().subList(base.indexOf(FIRST_TRAINABLE), base.layers().size());
         Head head = Heads.dense(256).sigmoid();
         suffix = new SuffixNet(base.layer(CUT).outputShape(), trainable, weights, head, 42);

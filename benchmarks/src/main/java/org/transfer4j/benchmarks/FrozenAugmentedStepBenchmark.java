@@ -25,6 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.transfer4j.Precision;
 import org.transfer4j.Heads;
 import org.transfer4j.Optimizer;
 import org.transfer4j.Optimizers;
@@ -65,6 +66,10 @@ public class FrozenAugmentedStepBenchmark {
     @Param({"150"})
     public int size;
 
+    /** Precision of the frozen base ({@code fp32}, {@code bf16}, {@code auto}); the head trains in fp32. */
+    @Param({"fp32"})
+    public String precision;
+
     private Augmentation augmentation;
     private List<HwcImage> images;
     private Preprocessing preprocessing;
@@ -81,7 +86,7 @@ public class FrozenAugmentedStepBenchmark {
     public void setUp() throws Exception {
         System.out.println("# " + Backend.describe());
         ConvBase vgg = Vgg16.random(size, size, 42);
-        base = vgg.extractor(vgg.loadWeights());
+        base = vgg.extractor(vgg.loadWeights(), vgg.lastLayer().name(), Precision.parse(precision));
         preprocessing = vgg.preprocessing();
         cutShape = base.outputShape();
         head = new SuffixNet(cutShape, List.of(), null, Heads.dense(256).sigmoid(), 42);

@@ -2,11 +2,15 @@ package org.transfer4j.features;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.transfer4j.Precision;
+import org.transfer4j.data.Interpolation;
+import org.transfer4j.model.ConvBase;
 
 /**
  * The {@code manifest.json} of a feature cache: what made the features (base model, weights checksum, cut layer,
@@ -55,6 +59,8 @@ public record CacheManifest(
      * @param colorMode     decoding colour mode
      * @param interpolation resize filter
      * @param classIndices  class name → index
+     * @param precision     the base's arithmetic, {@code fp32} or {@code bf16} (a manifest written before precisions
+     *                      existed reads as {@code fp32}); features of another precision are recomputed
      */
     public record Key(
             @JsonProperty("base") String base,
@@ -64,17 +70,24 @@ public record CacheManifest(
             @JsonProperty("input") List<Integer> input,
             @JsonProperty("color_mode") String colorMode,
             @JsonProperty("interpolation") String interpolation,
-            @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices) {
+            @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices,
+            @JsonProperty("precision") String precision) {
+        /** A manifest written before precision was recorded reads as fp32. */
+        public Key {
+            precision = precision == null ? "fp32" : precision;
+        }
 
         /**
          * The key of features of {@code base} (RGB, at its input size, resized with {@code interpolation}) cut after
-         * {@code cutLayer}: one place for the single-file cache, the sharded cache and Spark's extraction.
+         * {@code cutLayer} and run in {@code precision} (resolved, not AUTO): one place for the single-file cache, the
+         * sharded cache and Spark's extraction.
          */
-        public static Key of(org.transfer4j.model.ConvBase base, String weightsChecksum, String cutLayer,
-                org.transfer4j.data.Interpolation interpolation, Map<String, Integer> classIndices) {
+        public static Key of(ConvBase base, String weightsChecksum, String cutLayer, Interpolation interpolation,
+                Map<String, Integer> classIndices, Precision precision) {
             return new Key(base.name(), weightsChecksum, cutLayer, base.preprocessing().id(),
                     List.of(base.inputHeight(), base.inputWidth(), base.channels()), "rgb",
-                    interpolation.name().toLowerCase(java.util.Locale.ROOT), new LinkedHashMap<>(classIndices));
+                    interpolation.name().toLowerCase(Locale.ROOT), new LinkedHashMap<>(classIndices),
+                    precision.cliName());
         }
     }
 

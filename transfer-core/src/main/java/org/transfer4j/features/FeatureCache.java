@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImagePolicy;
+import org.transfer4j.Precision;
 import org.transfer4j.data.BadImageReason;
 import org.transfer4j.data.BadImageReport;
 import org.transfer4j.data.ColorMode;
@@ -79,23 +80,35 @@ public final class FeatureCache {
 
     private final Path directory;
     private final int batchSize;
+    private final Precision precision;
 
-    private FeatureCache(Path directory, int batchSize) {
+    private FeatureCache(Path directory, int batchSize, Precision precision) {
         this.directory = Objects.requireNonNull(directory, "directory");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1; got " + batchSize);
         }
         this.batchSize = batchSize;
+        this.precision = precision.resolve();
     }
 
     /** The cache in {@code directory} (created on first write). */
     public static FeatureCache at(Path directory) {
-        return new FeatureCache(directory, 20);
+        return new FeatureCache(directory, 20, Precision.FP32);
     }
 
     /** The same cache extracting {@code size} images per forward pass. */
     public FeatureCache batchSize(int size) {
-        return new FeatureCache(directory, size);
+        return new FeatureCache(directory, size, precision);
+    }
+
+    /**
+     * The same cache computing features in {@code p} (resolved here; see {@link Precision#resolve()}). The precision
+     * is part of the cache key: features cached in another precision are recomputed.
+     *
+     * @throws IllegalStateException for {@code BF16} where it cannot run
+     */
+    public FeatureCache precision(Precision p) {
+        return new FeatureCache(directory, batchSize, p);
     }
 
     public Path directory() {
@@ -110,7 +123,7 @@ public final class FeatureCache {
     public FeatureSet extract(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
         if (ShardedFeatureCache.isSharded(directory)) {
-            return ShardedFeatureCache.at(directory).batchSize(batchSize).extract(folder, base, weights, cutLayer,
+            return ShardedFeatureCache.at(directory).batchSize(batchSize).precision(precision).extract(folder, base, weights, cutLayer,
                     listener);
         }
         Update u = update(folder, base, weights, cutLayer, listener);
@@ -152,7 +165,7 @@ public final class FeatureCache {
         FolderListing listing = spec.list();
         int[] featureShape = base.layer(cutLayer).outputShape();
         CacheManifest.Key key = CacheManifest.Key.of(base, weights.checksum(), cutLayer, spec.interpolation(),
-                listing.classIndices());
+                listing.classIndices(), precision);
 
         Optional<Valid> previous = readValid(key, featureShape);
         Map<String, Integer> oldRows = previous.map(v -> v.manifest().rowsByPath()).orElse(Map.of());
@@ -284,7 +297,7 @@ public final class FeatureCache {
         });
         long start = System.nanoTime();
         long lastReport = 0;
-        try (FeatureExtractor extractor = base.extractor(weights, cutLayer)) {
+        try (FeatureExtractor extractor = base.extractor(weights, cutLayer, precision)) {
             NpyFloatWriter out = writing(newRowsFile, () -> NpyFloatWriter.open(newRowsFile, extractor.outputShape()));
             try {
                 Future<Decoded> next = decoders.submit(() -> decode(decoder, spec.onBadImage(), entries, 0));

@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.Precision;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImagePolicy;
@@ -93,8 +94,10 @@ public final class ShardedFeatureCache {
     private final int batchSize;
     private final int shardSize;
     private final Consumer<ShardManifest> onShard;
+    private final Precision precision;
 
-    private ShardedFeatureCache(Path directory, int batchSize, int shardSize, Consumer<ShardManifest> onShard) {
+    private ShardedFeatureCache(Path directory, int batchSize, int shardSize, Consumer<ShardManifest> onShard,
+            Precision precision) {
         this.directory = Objects.requireNonNull(directory, "directory");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1; got " + batchSize);
@@ -105,16 +108,17 @@ public final class ShardedFeatureCache {
         this.batchSize = batchSize;
         this.shardSize = shardSize;
         this.onShard = Objects.requireNonNull(onShard, "onShard");
+        this.precision = Objects.requireNonNull(precision, "precision").resolve();
     }
 
     /** The sharded cache in {@code directory}: batches of 20, {@value #DEFAULT_SHARD_SIZE} images per shard. */
     public static ShardedFeatureCache at(Path directory) {
-        return new ShardedFeatureCache(directory, 20, DEFAULT_SHARD_SIZE, m -> { });
+        return new ShardedFeatureCache(directory, 20, DEFAULT_SHARD_SIZE, m -> { }, Precision.FP32);
     }
 
     /** The same cache extracting {@code size} images per forward pass. */
     public ShardedFeatureCache batchSize(int size) {
-        return new ShardedFeatureCache(directory, size, shardSize, onShard);
+        return new ShardedFeatureCache(directory, size, shardSize, onShard, precision);
     }
 
     /**
@@ -123,12 +127,20 @@ public final class ShardedFeatureCache {
      * @throws IllegalArgumentException if {@code images < 1}
      */
     public ShardedFeatureCache shardSize(int images) {
-        return new ShardedFeatureCache(directory, batchSize, images, onShard);
+        return new ShardedFeatureCache(directory, batchSize, images, onShard, precision);
     }
 
     /** The same cache calling {@code listener} (on the extracting thread) after each shard is committed. */
     public ShardedFeatureCache onShardCommitted(Consumer<ShardManifest> listener) {
-        return new ShardedFeatureCache(directory, batchSize, shardSize, listener);
+        return new ShardedFeatureCache(directory, batchSize, shardSize, listener, precision);
+    }
+
+    /**
+     * The same cache computing features in {@code p} (resolved here; see {@link Precision#resolve()}). The precision
+     * is part of the cache key: shards computed in another precision are recomputed.
+     */
+    public ShardedFeatureCache precision(Precision p) {
+        return new ShardedFeatureCache(directory, batchSize, shardSize, onShard, p);
     }
 
     public Path directory() {
@@ -280,7 +292,7 @@ public final class ShardedFeatureCache {
         FolderListing listing = spec.list();
         int[] featureShape = base.layer(cutLayer).outputShape();
         CacheManifest.Key key = CacheManifest.Key.of(base, weights.checksum(), cutLayer, spec.interpolation(),
-                listing.classIndices());
+                listing.classIndices(), precision);
         List<Input> inputs = listing.entries().stream().map(Input::of).toList();
         Plan plan = plan(key, featureShape, inputs, spec.onBadImage());
         List<ShardManifest> written = new ArrayList<>();
@@ -292,7 +304,7 @@ public final class ShardedFeatureCache {
             long start = System.nanoTime();
             long[] lastReport = {start};
             int[] before = {0};
-            try (FeatureExtractor extractor = base.extractor(weights, cutLayer)) {
+            try (FeatureExtractor extractor = base.extractor(weights, cutLayer, precision)) {
                 for (PendingShard p : plan.pending()) {
                     ShardManifest m = writeShard(directory, key, featureShape, p,
                             in -> decoder.decode(Path.of(in.location())), extractor::extract, spec.onBadImage(),

@@ -34,7 +34,8 @@ public final class SyntheticShards {
         classes.put("a", 0);
         classes.put("b", 1);
         CacheManifest.Key key = new CacheManifest.Key("synthetic", "synthetic:seed=" + seed + ":sep=" + separation,
-                "none", "none", List.of(featureShape[0], featureShape[1], featureShape[2]), "rgb", "nearest", classes);
+                "none", "none", List.of(featureShape[0], featureShape[1], featureShape[2]), "rgb", "nearest", classes,
+                "fp32");
         List<ShardedFeatureCache.Input> inputs = new ArrayList<>();
         for (int i = 0; i < images; i++) {
             String cls = i % 2 == 0 ? "a" : "b";

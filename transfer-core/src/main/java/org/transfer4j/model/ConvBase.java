@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
+import org.transfer4j.Precision;
+
 /**
  * A convolutional base (a pretrained network without its classifier, Keras's {@code include_top=False}): its layers
  * with Keras's names and shapes for one input size, where its weights come from, and the preprocessing its weights
@@ -141,18 +143,28 @@ public final class ConvBase {
      */
     public FeatureExtractor extractor(String cutLayer) throws WeightsException {
         indexOf(cutLayer);
-        return new FeatureExtractor(this, loadWeights(), cutLayer);
+        return new FeatureExtractor(this, loadWeights(), cutLayer, Precision.FP32);
     }
 
     /** Opens an extractor over the whole base with already loaded weights. */
     public FeatureExtractor extractor(Weights loaded) {
-        return new FeatureExtractor(this, loaded, lastLayer().name());
+        return new FeatureExtractor(this, loaded, lastLayer().name(), Precision.FP32);
     }
 
-    /** Opens an extractor up to {@code cutLayer} with already loaded weights. */
+    /** Opens an fp32 extractor up to {@code cutLayer} with already loaded weights. */
     public FeatureExtractor extractor(Weights loaded, String cutLayer) {
+        return extractor(loaded, cutLayer, Precision.FP32);
+    }
+
+    /**
+     * Opens an extractor up to {@code cutLayer} with already loaded weights, computing in {@code precision}.
+     *
+     * @throws IllegalArgumentException for an unknown layer
+     * @throws IllegalStateException    for {@link Precision#BF16} where it cannot run (see {@link Precision#resolve()})
+     */
+    public FeatureExtractor extractor(Weights loaded, String cutLayer, Precision precision) {
         indexOf(cutLayer);
-        return new FeatureExtractor(this, loaded, cutLayer);
+        return new FeatureExtractor(this, loaded, cutLayer, precision.resolve());
     }
 
     /** Keras's {@code conv_base.summary()}: every layer trainable. */

@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.internal.engine.Backend;
-import org.transfer4j.internal.engine.FrozenPrefix;
+import org.transfer4j.Precision;
+import org.transfer4j.internal.engine.PrefixEngine;
 
 /**
  * Runs a convolutional base, frozen, from its input up to a cut layer: the book's "run the conv base once over the
@@ -21,36 +22,39 @@ import org.transfer4j.internal.engine.FrozenPrefix;
  * {@link #close()} keeps the most recently closed extractor's engine with its weights (one, process-wide; its
  * activation buffers are freed), and the next extractor of the same base, weights (by {@link Weights#checksum()}) and
  * cut layer takes it over: extracting the book's train, validation and test folders one after the other sets it up
- * once. Another key replaces the kept engine; {@link #releaseIdle()} drops it.
+ * once. The key includes the precision. Another key replaces the kept engine; {@link #releaseIdle()} drops it.
  *
  * <p>Not thread-safe: use one extractor per thread (ND4J parallelises each batch over the cores already).
  */
 public final class FeatureExtractor implements AutoCloseable {
     private static final Object IDLE_LOCK = new Object();
     private static String idleKey;
-    private static FrozenPrefix idleEngine;
+    private static PrefixEngine idleEngine;
 
     private final ConvBase base;
     private final Weights weights;
     private final Layer cut;
     private final String key;
-    private final FrozenPrefix engine;
+    private final Precision precision;
+    private final PrefixEngine engine;
     private final boolean reused;
     private final AtomicLong images = new AtomicLong();
     private boolean closed;
 
-    FeatureExtractor(ConvBase base, Weights weights, String cutLayer) {
+    FeatureExtractor(ConvBase base, Weights weights, String cutLayer, Precision precision) {
         Backend.describe();
         this.base = base;
+        this.precision = precision.resolve();
         this.weights = weights;
         int end = base.indexOf(cutLayer);
         this.cut = base.layers().get(end);
         List<Layer> run = base.layers().subList(0, end + 1);
         this.key = base.name() + Arrays.toString(base.inputShape()) + run.stream().map(Layer::name).toList() + "@"
-                + weights.checksum() + "#" + sample(run, weights);
-        FrozenPrefix kept = takeIdle(key);
+                + weights.checksum() + "#" + sample(run, weights) + "/" + this.precision + "/"
+                + System.getProperty(PrefixEngine.BACKEND_PROPERTY, "");
+        PrefixEngine kept = takeIdle(key);
         this.reused = kept != null;
-        this.engine = kept != null ? kept : new FrozenPrefix(run, weights);
+        this.engine = kept != null ? kept : PrefixEngine.create(run, weights, this.precision);
     }
 
     /**
@@ -75,12 +79,12 @@ public final class FeatureExtractor implements AutoCloseable {
         return h;
     }
 
-    private static FrozenPrefix takeIdle(String key) {
+    private static PrefixEngine takeIdle(String key) {
         synchronized (IDLE_LOCK) {
             if (!key.equals(idleKey)) {
                 return null;
             }
-            FrozenPrefix g = idleEngine;
+            PrefixEngine g = idleEngine;
             idleKey = null;
             idleEngine = null;
             return g;
@@ -106,6 +110,16 @@ public final class FeatureExtractor implements AutoCloseable {
 
     public Weights weights() {
         return weights;
+    }
+
+    /** The precision the base runs in: {@code FP32} or {@code BF16}, never {@code AUTO}. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The engine's backend and precision, e.g. {@code oneDNN fp32 on avx512_core_bf16}. */
+    public String engineDescription() {
+        return engine.description();
     }
 
     /** The last layer run. */

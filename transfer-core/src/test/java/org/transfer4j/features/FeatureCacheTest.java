@@ -131,6 +131,28 @@ class FeatureCacheTest {
     }
 
     @Test
+    void changing_precision_invalidates_everything_and_bf16_features_stay_within_2e_2_of_fp32() throws Exception {
+        org.assertj.core.api.Assumptions.assumeThat(org.transfer4j.internal.engine.Dnnl.bf16Unsupported())
+                .as("bf16 support").isNull();
+        FeatureSet fp32 = extract(base, weights);
+        assertThat(FeatureCache.at(cacheDir).manifest().orElseThrow().key().precision()).isEqualTo("fp32");
+        FeatureSet bf16 = FeatureCache.at(cacheDir).batchSize(3).precision(org.transfer4j.Precision.BF16)
+                .extract(folder(), base, weights, "block5_pool", ExtractionListener.none());
+        assertThat(bf16.extracted()).isEqualTo(10);
+        assertThat(FeatureCache.at(cacheDir).manifest().orElseThrow().key().precision()).isEqualTo("bf16");
+        float[] a = fp32.features();
+        float[] b = bf16.features();
+        double diff = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(a[i]));
+        }
+        assertThat(diff / scale).as("bf16 vs fp32, relative to the largest feature").isLessThan(2e-2).isPositive();
+        assertThat(extract(base, weights).extracted()).as("back to fp32").isEqualTo(10);
+    }
+
+    @Test
     void a_truncated_cache_file_is_detected_and_rebuilt() throws Exception {
         FeatureSet first = extract(base, weights);
         CacheManifest m = FeatureCache.at(cacheDir).manifest().orElseThrow();

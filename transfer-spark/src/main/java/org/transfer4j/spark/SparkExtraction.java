@@ -27,6 +27,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.Precision;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImageReport;
 import org.transfer4j.data.ColorMode;
@@ -194,7 +195,8 @@ public final class SparkExtraction {
         Weights weights = base.loadWeights(); // the driver's copy: the checksum that keys the cache
         String checksum = weights.checksum();
         int[] shape = base.layer(spec.cutLayer()).outputShape();
-        CacheManifest.Key key = CacheManifest.Key.of(base, checksum, spec.cutLayer(), spec.interpolation(), classes);
+        CacheManifest.Key key = CacheManifest.Key.of(base, checksum, spec.cutLayer(), spec.interpolation(), classes,
+                Precision.FP32); // executors run fp32 (ExecutorEngine)
         ShardedFeatureCache cache = ShardedFeatureCache.at(cacheDir).shardSize(spec.shardSize())
                 .batchSize(spec.batchSize());
         ShardedFeatureCache.Plan plan = cache.plan(key, shape, inputs, spec.onBadImage());

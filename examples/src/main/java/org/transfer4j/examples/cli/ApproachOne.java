@@ -48,8 +48,9 @@ final class ApproachOne {
         Path test = data.resolve("test");
         boolean interactive = System.console() != null;
         TransferPipeline pipeline = TransferPipeline.from(base).head(head).optimizer(Optimizers.rmsprop(lr))
-                .epochs(epochs).batchSize(options.batch).seed(options.seed).classWeights(classWeights)
-                .listener(epochLines(outLine));
+                .epochs(epochs).batchSize(options.batch).seed(options.seed).precision(options.precision())
+                .classWeights(classWeights).listener(epochLines(outLine));
+        outLine.println(options.precisionLine());
         Weights weights = base.loadWeights();
         FeatureSet trainSet = extract(pipeline, weights, options, train, cache.resolve("train"), err, interactive);
         FeatureSet validationSet = extract(pipeline, weights, options, validation, cache.resolve("validation"), err,

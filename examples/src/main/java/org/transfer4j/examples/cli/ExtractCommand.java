@@ -71,7 +71,9 @@ final class ExtractCommand implements Callable<Integer> {
         int next = base.indexOf(cut) + 1;
         TransferPipeline pipeline = next < base.layers().size()
                 ? TransferPipeline.from(base).freezeUntil(base.layers().get(next).name()).batchSize(options.batch)
-                : TransferPipeline.from(base).batchSize(options.batch);
+                        .precision(options.precision())
+                : TransferPipeline.from(base).batchSize(options.batch).precision(options.precision());
+        outLine.println(options.precisionLine());
         Weights weights = base.loadWeights();
         List<String> splits = new ArrayList<>();
         for (String s : List.of("train", "validation", "test")) {

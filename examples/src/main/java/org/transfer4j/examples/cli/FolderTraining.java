@@ -42,7 +42,9 @@ final class FolderTraining {
         ConvBase base = options.base();
         TransferPipeline pipeline = TransferPipeline.from(base).head(plan.head())
                 .optimizer(Optimizers.rmsprop(plan.headLr())).epochs(plan.headEpochs()).batchSize(options.batch)
-                .seed(options.seed).classWeights(plan.classWeights()).listener(ApproachOne.epochLines(outLine));
+                .seed(options.seed).precision(options.precision()).classWeights(plan.classWeights())
+                .listener(ApproachOne.epochLines(outLine));
+        outLine.println(options.precisionLine());
         Augmentation augmentation = plan.augment() ? Augmentation.book().seed(options.seed) : null;
         if (augmentation != null) {
             pipeline = pipeline.augment(augmentation);

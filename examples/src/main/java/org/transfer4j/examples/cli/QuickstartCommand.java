@@ -48,6 +48,11 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
+            description = "Arithmetic of the frozen VGG16 base ('bf16' needs AVX512-BF16 or AMX; 'auto' picks it "
+                    + "where the CPU has it). Default: ${DEFAULT-VALUE}.")
+    String precision;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter outLine = spec.commandLine().getOut();
@@ -82,6 +87,7 @@ final class QuickstartCommand implements Callable<Integer> {
         options.onBadImage = "fail";
         options.interpolation = "nearest";
         options.seed = seed;
+        options.precision = precision;
         HeadChoice choice = HeadChoice.of(null, "dense(256).dropout(0.5)", options.folder(data.resolve("train")));
         outLine.println(choice.header());
         ApproachOne.Result r = ApproachOne.run("quickstart", options, base, data, out.resolve("results"),

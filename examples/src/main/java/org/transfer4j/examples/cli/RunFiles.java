@@ -94,6 +94,7 @@ final class RunFiles {
         run.put("weights_checksum", weightsChecksum);
         run.put("preprocessing", p.base().preprocessing().id());
         run.put("cut_layer", p.cutLayer().name());
+        run.put("precision", p.precision().resolve().cliName());
         run.put("freeze_until", p.firstTrainableLayer().map(l -> l.name()).orElse(null));
         run.put("head", p.head().map(Object::toString).orElse(null));
         run.put("optimizer", p.trainingOptions().optimizer().describe());

@@ -45,6 +45,24 @@ class ApproachOneCliTest {
         assertThat(run.get("weights_checksum").asText()).isEqualTo("random:he-normal:seed=42");
         assertThat(run.get("preprocessing").asText()).isEqualTo("rescale");
         assertThat(run.get("cut_layer").asText()).isEqualTo("block5_pool");
+        assertThat(run.get("precision").asText()).isEqualTo("fp32");
+        assertThat(r.out()).contains("Precision: fp32");
+    }
+
+    @Test
+    void extract_with_auto_precision_says_what_it_chose_and_a_precision_change_rebuilds_the_cache() {
+        Path out = tmp.resolve("features-auto");
+        CliRun fp32 = run("extract", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
+                "--input", "32");
+        assertThat(fp32.code()).as(fp32.err()).isZero();
+        CliRun auto = run("extract", "--data", data.toString(), "--out", out.toString(), "--weights", "random",
+                "--input", "32", "--precision", "auto");
+        assertThat(auto.code()).as(auto.err()).isZero();
+        boolean bf16 = org.transfer4j.Precision.AUTO.resolve() == org.transfer4j.Precision.BF16;
+        assertThat(auto.out()).contains(bf16 ? "Precision: bf16 (auto: the CPU has bf16)"
+                : "Precision: fp32 (auto: the CPU has no bf16)");
+        assertThat(auto.err()).contains(bf16 ? "Features of train: 800 images extracted, 0 reused"
+                : "Features of train: cache hit, 800 images reused");
     }
 
     @Test
@@ -91,5 +109,9 @@ class ApproachOneCliTest {
                 tmp.resolve("missing.h5").toString());
         assertThat(w.code()).isEqualTo(1);
         assertThat(w.err()).contains("missing.h5: no such file");
+        CliRun p = run("extract", "--data", data.toString(), "--out", tmp.resolve("y").toString(), "--weights",
+                "random", "--input", "32", "--precision", "fp16");
+        assertThat(p.code()).isEqualTo(1);
+        assertThat(p.err()).contains("--precision fp16: expected fp32, bf16 or auto");
     }
 }

@@ -26,7 +26,7 @@ import org.transfer4j.model.Weights;
  * <p>Not thread-safe. The buffers hold the largest activation of the last batch size twice (about 230 MB for VGG16
  * at 150 px and batch 20) until {@link #releaseBuffers()}.
  */
-public final class FrozenPrefix {
+public final class FrozenPrefix implements PrefixEngine {
     private final List<Layer> layers;
     private final List<INDArray> kernels = new ArrayList<>();
     private final List<INDArray> biases = new ArrayList<>();
@@ -70,6 +70,7 @@ public final class FrozenPrefix {
      *
      * @return a new array the caller owns (later passes do not touch it)
      */
+    @Override
     public INDArray forward(INDArray x) {
         int n = Math.toIntExact(x.size(0));
         long need = largestOutput * n;
@@ -98,7 +99,13 @@ public final class FrozenPrefix {
         return current.dup('c');
     }
 
+    @Override
+    public String description() {
+        return "libnd4j ops fp32";
+    }
+
     /** Frees the activation buffers (the next pass allocates them again). */
+    @Override
     public void releaseBuffers() {
         ping = null;
         pong = null;

@@ -27,8 +27,10 @@ import org.transfer4j.model.Weights;
  * The trainable suffix of a transfer model: the unfrozen conv layers (if any), Flatten and the head. It takes the cut
  * tensor (NHWC) as input.
  *
- * <p>Forward and backward passes are written out here. Convolutions and pools call libnd4j's NHWC ops and their
- * gradient ops directly ({@link NativeOps}, oneDNN); the first dense layer (the one over the flattened features, e.g.
+ * <p>Forward and backward passes are written out here. On the CPU, convolutions and pools run on oneDNN primitives
+ * planned once per batch size with preallocated buffers ({@link DnnlConvStack}: no fresh memory per step); on CUDA
+ * (or with {@code -Dtransfer4j.engine=nd4j}) they call libnd4j's NHWC ops and their gradient ops
+ * ({@link NativeOps}). The first dense layer (the one over the flattened features, e.g.
  * 8,192 x 256) is two BLAS products into reused native buffers. Everything after its product works on small
  * {@code batch x units} arrays, so it runs as plain Java on the heap: bias, activations, dropout, the loss, small later
  * dense layers (at most {@value #HEAP_DENSE_LIMIT} weights; larger ones go through BLAS) and their gradients. A native
@@ -52,6 +54,8 @@ public final class SuffixNet {
     private final Head head;
     private final int[] inputShape;
     private final List<Layer> convLayers;
+    /** The conv layers on oneDNN (CPU default), or null: libnd4j's ops ({@link NativeOps}). */
+    private final DnnlConvStack dnnlConvs;
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final Map<String, String> layerOfVariable = new HashMap<>();
@@ -97,6 +101,7 @@ public final class SuffixNet {
             shape = l.outputShape();
         }
         this.flat = (long) shape[0] * shape[1] * shape[2];
+        this.dnnlConvs = !this.convLayers.isEmpty() && Dnnl.selected() ? new DnnlConvStack(this.convLayers) : null;
         SplittableRandom init = new SplittableRandom(seed);
         long in = flat;
         int dense = 0;
@@ -206,7 +211,10 @@ public final class SuffixNet {
 
     private float[] forward(INDArray x, SplittableRandom random, Trace trace) {
         INDArray a = x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
-        for (Layer l : convLayers) {
+        if (dnnlConvs != null) {
+            a = dnnlConvs.forward(a, params);
+        }
+        for (Layer l : dnnlConvs != null ? List.<Layer>of() : convLayers) {
             trace.convInputs.add(a);
             if (l.type() == LayerType.CONV2D) {
                 a = Transforms.relu(NativeOps.conv2d(a, params.get(l.name() + "_kernel"),
@@ -527,6 +535,12 @@ public final class SuffixNet {
         }
         int[] last = convLayers.get(convLayers.size() - 1).outputShape();
         da = da.reshape('c', n, last[0], last[1], last[2]);
+        if (dnnlConvs != null) {
+            for (Map.Entry<String, INDArray> e : dnnlConvs.backward(da).entrySet()) {
+                grads.put(e.getKey(), nio(e.getValue()));
+            }
+            return grads;
+        }
         for (int i = convLayers.size() - 1; i >= 0; i--) {
             Layer l = convLayers.get(i);
             INDArray in = trace.convInputs.get(i);
