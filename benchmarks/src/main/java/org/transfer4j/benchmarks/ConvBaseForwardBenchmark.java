@@ -28,6 +28,7 @@ import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Vgg16;
+import org.transfer4j.interop.Nd4jArrays;
 
 /**
  * VGG16 conv-base forward pass (frozen, NHWC, fp32 or bf16 on the oneDNN or libnd4j engine), the peer of {@code ../shared/bench/torch_vgg16_cpu.py}. One
@@ -78,7 +79,7 @@ public class ConvBaseForwardBenchmark {
 
     @Benchmark
     public void forward(Blackhole blackhole) {
-        blackhole.consume(extractor.forward(input));
+        blackhole.consume(Nd4jArrays.forward(extractor, input));
     }
 
     @TearDown(Level.Trial)

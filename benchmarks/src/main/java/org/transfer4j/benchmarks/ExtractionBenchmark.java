@@ -41,6 +41,7 @@ import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
+import org.transfer4j.interop.Nd4jArrays;
 
 /**
  * Feature extraction from a folder of JPEGs through {@link FeatureCache} (list, decode, resize to {@code size},
@@ -154,7 +155,7 @@ public class ExtractionBenchmark {
     @Benchmark
     public void forwardOnly(Blackhole blackhole) {
         for (INDArray b : batches) {
-            blackhole.consume(extractor.forward(b));
+            blackhole.consume(Nd4jArrays.forward(extractor, b));
         }
     }
 

@@ -37,6 +37,7 @@ import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
+import org.transfer4j.interop.Nd4jArrays;
 
 /**
  * One fine-tuning training step as {@code TransferModel.fineTune} runs it (the book's listings 5-22/5-23): the frozen
@@ -91,7 +92,7 @@ public class FineTuneStepBenchmark {
         Head head = Heads.dense(256).sigmoid();
         suffix = new SuffixNet(base.layer(CUT).outputShape(), trainable, weights, head, 42);
         input = Inputs.randomBatch(batch, size, 7);
-        cut = prefix.forward(input).dup();
+        cut = Nd4jArrays.forward(prefix, input).dup();
         targets = Inputs.randomBinaryTargets(batch, 11);
         sampleWeights = Nd4j.ones(DataType.FLOAT, batch);
         optimizer = Optimizers.rmsprop(1e-5);
@@ -101,7 +102,7 @@ public class FineTuneStepBenchmark {
     /** The whole training step: frozen prefix forward + suffix forward, backward and RMSprop update. */
     @Benchmark
     public void step(Blackhole blackhole) {
-        INDArray features = prefix.forward(input);
+        INDArray features = Nd4jArrays.forward(prefix, input);
         blackhole.consume(suffix.trainStep(features, targets, sampleWeights, dropout, optimizer, Map.of()));
     }
 
@@ -114,7 +115,7 @@ public class FineTuneStepBenchmark {
     /** The frozen prefix forward alone. */
     @Benchmark
     public void prefixForward(Blackhole blackhole) {
-        blackhole.consume(prefix.forward(input));
+        blackhole.consume(Nd4jArrays.forward(prefix, input));
     }
 
     @TearDown(Level.Trial)

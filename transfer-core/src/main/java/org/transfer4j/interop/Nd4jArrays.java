@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.augment.AugmentedBatch;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.ImageBatch;
+import org.transfer4j.model.FeatureExtractor;
 
 /**
  * The escape hatch to ND4J, for users who hand transfer4j's data to their own DL4J/ND4J code: the one public class
@@ -29,6 +30,23 @@ public final class Nd4jArrays {
     /** A float32 {@code [N, H, W, C]} array holding a copy of the batch. */
     public static INDArray toNhwc(AugmentedBatch batch) {
         return Nd4j.create(batch.data().clone(), batch.shape(), 'c');
+    }
+
+    /**
+     * Features of a preprocessed NHWC batch ({@code [n, h, w, c]}, any data type) through {@code extractor}, as a
+     * float32 {@code [n, h', w', c']} array.
+     *
+     * @throws IllegalArgumentException if the batch does not have the extractor's input shape
+     */
+    public static INDArray forward(FeatureExtractor extractor, INDArray nhwc) {
+        if (nhwc.rank() != 4) {
+            throw new IllegalArgumentException("expected an NHWC batch of rank 4; got shape "
+                    + Arrays.toString(nhwc.shape()));
+        }
+        int n = Math.toIntExact(nhwc.size(0));
+        float[] out = extractor.extractPreprocessed(floats(nhwc), n);
+        int[] s = extractor.outputShape();
+        return Nd4j.create(out, new long[] {n, s[0], s[1], s[2]}, 'c');
     }
 
     /** A float32 {@code [size, height, width, channels]} array holding a copy of the batch's images. */

@@ -183,11 +183,11 @@ public final class FeatureExtractor implements AutoCloseable {
     }
 
     /**
-     * Features of a preprocessed NHWC float batch, for ND4J users.
+     * Features of a preprocessed NHWC float batch (ND4J users: {@code Nd4jArrays.forward}).
      *
      * @return an array of shape {@code [n, h, w, c]}
      */
-    public INDArray forward(INDArray nhwc) {
+    INDArray forward(INDArray nhwc) {
         if (closed) {
             throw new IllegalStateException("FeatureExtractor is closed");
         }

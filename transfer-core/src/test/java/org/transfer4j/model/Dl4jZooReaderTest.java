@@ -31,6 +31,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.interop.Nd4jArrays;
 
 /**
  * DL4J zoo zips ({@link ComputationGraph}s written by {@link ModelSerializer}) as a weights file: the conv kernels
@@ -155,7 +156,7 @@ class Dl4jZooReaderTest {
         Weights weights = base.loadWeights();
         for (Map.Entry<String, INDArray> e : DL4J_NHWC.entrySet()) {
             try (FeatureExtractor extractor = base.extractor(weights, e.getKey())) {
-                float[] ours = extractor.forward(image).dup('c').data().asFloat();
+                float[] ours = Nd4jArrays.forward(extractor, image).dup('c').data().asFloat();
                 float[] dl4j = e.getValue().castTo(DataType.FLOAT).data().asFloat();
                 assertThat(ours).as(e.getKey()).hasSameSizeAs(dl4j);
                 double scale = 0;

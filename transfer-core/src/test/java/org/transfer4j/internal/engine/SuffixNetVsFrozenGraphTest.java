@@ -19,10 +19,12 @@ import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
+import org.transfer4j.interop.Nd4jArrays;
 
 /**
- * The two conv engines agree on real VGG16 layers: the trainable path ({@link NativeOps}, as {@link SuffixNet} runs
- * it) and the frozen path ({@link FeatureExtractor}, a SameDiff graph), at 32x32 with He-normal weights.
+ * The two conv engines agree on real VGG16 layers: libnd4j's ops ({@link NativeOps}, the CUDA and reference backend)
+ * and the frozen path as users run it ({@link FeatureExtractor}, on oneDNN's own primitives by default; see
+ * {@link Dnnl#selected()}), at 32x32 with He-normal weights.
  */
 class SuffixNetVsFrozenGraphTest {
     static final int SIZE = 32;
@@ -56,7 +58,7 @@ class SuffixNetVsFrozenGraphTest {
             }
             if (l.name().endsWith("_pool")) {
                 try (FeatureExtractor frozen = base.extractor(weights, l.name())) {
-                    INDArray expected = frozen.forward(images);
+                    INDArray expected = Nd4jArrays.forward(frozen, images);
                     assertThat(a.shape()).as(l.name()).containsExactly(expected.shape());
                     assertClose(a.dup('c').data().asFloat(), expected.dup('c').data().asFloat(), l.name());
                 }
@@ -73,8 +75,8 @@ class SuffixNetVsFrozenGraphTest {
         float[] block2Out;
         try (FeatureExtractor toCut = base.extractor(weights, "block1_pool");
                 FeatureExtractor toEnd = base.extractor(weights, "block2_pool")) {
-            cut = toCut.forward(images);
-            block2Out = toEnd.forward(images).dup('c').data().asFloat();
+            cut = Nd4jArrays.forward(toCut, images);
+            block2Out = Nd4jArrays.forward(toEnd, images).dup('c').data().asFloat();
         }
         int flat = block2Out.length / BATCH;
         SuffixNet net = new SuffixNet(base.layer("block1_pool").outputShape(), block2, weights, Heads.sigmoid(), 1);
@@ -114,7 +116,7 @@ class SuffixNetVsFrozenGraphTest {
         }
         assertThat(scale).as("%s reference is not all zero", what).isPositive();
         for (int i = 0; i < actual.length; i++) {
-            assertThat((double) Math.abs(actual[i] - expected[i])).as("%s[%d]: native %s, frozen graph %s", what, i,
+            assertThat((double) Math.abs(actual[i] - expected[i])).as("%s[%d]: libnd4j ops %s, frozen prefix %s", what, i,
                     actual[i], expected[i]).isLessThanOrEqualTo(1e-4 * scale);
         }
     }
