@@ -1,5 +1,7 @@
 package org.transfer4j;
 
+import java.util.List;
+
 /**
  * Static factories that start a {@link Head}, for {@code import static org.transfer4j.Heads.*}:
  * {@code dense(256).dropout(0.5).sigmoid()}.
@@ -10,12 +12,12 @@ public final class Heads {
 
     /** A head starting with {@code Dense(units, relu)} (Keras's dense default here is relu, as in the book). */
     public static Head dense(int units) {
-        return new Head(java.util.List.of()).dense(units);
+        return new Head(List.of()).dense(units);
     }
 
     /** A head starting with {@code Dense(units, activation)}. */
     public static Head dense(int units, Activation activation) {
-        return new Head(java.util.List.of()).dense(units, activation);
+        return new Head(List.of()).dense(units, activation);
     }
 
     /**
@@ -23,17 +25,17 @@ public final class Heads {
      * ({@code Flatten, Dropout(0.5), Dense(512)}).
      */
     public static Head dropout(double rate) {
-        return new Head(java.util.List.of()).dropout(rate);
+        return new Head(List.of()).dropout(rate);
     }
 
     /** A head that is only the binary output layer {@code Dense(1, sigmoid)} (logistic regression on features). */
     public static Head sigmoid() {
-        return new Head(java.util.List.of()).sigmoid();
+        return new Head(List.of()).sigmoid();
     }
 
     /** A head that is only the output layer {@code Dense(classes, softmax)}. */
     public static Head softmax(int classes) {
-        return new Head(java.util.List.of()).softmax(classes);
+        return new Head(List.of()).softmax(classes);
     }
 
     /**
@@ -48,6 +50,6 @@ public final class Heads {
 
     /** A head that is only the output layer for {@code classes} classes (see {@link Head#output(int)}). */
     public static Head output(int classes) {
-        return new Head(java.util.List.of()).output(classes);
+        return new Head(List.of()).output(classes);
     }
 }

@@ -2,9 +2,11 @@ package org.transfer4j;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -12,6 +14,8 @@ import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.ColorMode;
 import org.transfer4j.data.ImageDecoder;
+import org.transfer4j.data.Interpolation;
+import org.transfer4j.explain.ClassScore;
 import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
 import org.transfer4j.explain.Heatmap;
@@ -81,20 +85,20 @@ final class ModelExplainer {
             List<int[]> passes = new ArrayList<>();
             for (int c : classes) {
                 int[] pass = new int[n];
-                java.util.Arrays.fill(pass, c);
+                Arrays.fill(pass, c);
                 passes.add(pass);
             }
-            GradCamEngine.Result r = e.run(x, passes, spec.score() == org.transfer4j.explain.ClassScore.PROBABILITY);
+            GradCamEngine.Result r = e.run(x, passes, spec.score() == ClassScore.PROBABILITY);
             int[] s = r.shape();
             int size = s[0] * s[1] * s[2];
             for (int i = 0; i < n; i++) {
                 Map<String, Double> probabilities = new LinkedHashMap<>();
                 int predicted = probabilities(r.probabilities(), r.units(), i, names, probabilities);
-                float[] a = java.util.Arrays.copyOfRange(r.activations(), i * size, (i + 1) * size);
+                float[] a = Arrays.copyOfRange(r.activations(), i * size, (i + 1) * size);
                 List<Heatmap> maps = new ArrayList<>();
                 for (int p = 0; p < classes.length; p++) {
                     int c = classes[p] < 0 ? predicted : classes[p];
-                    float[] g = java.util.Arrays.copyOfRange(r.gradients().get(p), i * size, (i + 1) * size);
+                    float[] g = Arrays.copyOfRange(r.gradients().get(p), i * size, (i + 1) * size);
                     maps.add(Heatmap.of(names.get(c), c, layer, a, g, s[0], s[1], s[2]));
                 }
                 out.add(new Explanation(files.get(from + i), originals.get(from + i), probabilities,
@@ -129,7 +133,7 @@ final class ModelExplainer {
             return new int[] {-1};
         }
         if (spec.classNames().equals(GradCam.ALL_CLASSES)) {
-            return java.util.stream.IntStream.range(0, names.size()).toArray();
+            return IntStream.range(0, names.size()).toArray();
         }
         int[] out = new int[spec.classNames().size()];
         for (int i = 0; i < out.length; i++) {
@@ -197,7 +201,7 @@ final class ModelExplainer {
             bytes[i] = (byte) Math.round(Math.min(255f, Math.max(0f, px[i])));
         }
         RawImage r = PillowOps.resize(new RawImage(image.height(), image.width(), 3, bytes), height, width,
-                org.transfer4j.data.Interpolation.NEAREST);
+                Interpolation.NEAREST);
         float[] out = new float[r.data().length];
         for (int i = 0; i < out.length; i++) {
             out[i] = r.data()[i] & 0xFF;

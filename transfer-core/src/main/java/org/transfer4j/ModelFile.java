@@ -6,11 +6,13 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
@@ -22,7 +24,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.LoggerFactory;
 import org.transfer4j.features.Npy;
+import org.transfer4j.internal.engine.Dnnl;
 import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.model.ConvBase;
@@ -92,9 +96,9 @@ final class ModelFile {
         Long seed = source instanceof WeightsSource.Random r ? r.seed() : null;
         Map<String, INDArray> suffix = model.trainableVariables();
         LinkedHashMap<String, List<Long>> shapes = new LinkedHashMap<>();
-        suffix.forEach((k, v) -> shapes.put(k, java.util.Arrays.stream(v.shape()).boxed().toList()));
+        suffix.forEach((k, v) -> shapes.put(k, Arrays.stream(v.shape()).boxed().toList()));
         Config config = new Config(FORMAT, library(), p.base().name(),
-                java.util.Arrays.stream(p.base().inputShape()).boxed().toList(), p.base().preprocessing().id(),
+                Arrays.stream(p.base().inputShape()).boxed().toList(), p.base().preprocessing().id(),
                 sourceKind, weightsFile, seed, weights == null ? model.baseWeightsChecksum() : weights.checksum(),
                 includeBaseWeights, p.firstTrainableLayer().map(Layer::name).orElse(null), p.cutLayer().name(),
                 p.requireHead().toString(), p.requireHead().loss().kerasName(),
@@ -149,9 +153,9 @@ final class ModelFile {
      */
     private static Precision loadedPrecision(String recorded, Path file) {
         Precision p = recorded == null ? Precision.FP32 : Precision.parse(recorded);
-        if (p == Precision.BF16 && org.transfer4j.internal.engine.Dnnl.bf16Unsupported() != null) {
-            org.slf4j.LoggerFactory.getLogger(ModelFile.class).warn("Model {} was trained with bf16, which cannot run "
-                    + "here ({}); predicting in fp32", file, org.transfer4j.internal.engine.Dnnl.bf16Unsupported());
+        if (p == Precision.BF16 && Dnnl.bf16Unsupported() != null) {
+            LoggerFactory.getLogger(ModelFile.class).warn("Model {} was trained with bf16, which cannot run "
+                    + "here ({}); predicting in fp32", file, Dnnl.bf16Unsupported());
             return Precision.FP32;
         }
         return p;
@@ -252,7 +256,7 @@ final class ModelFile {
                     }
                 }
             }
-        } catch (java.util.zip.ZipException e) {
+        } catch (ZipException e) {
             throw new IOException("Model file " + file + " is not a readable zip: " + e.getMessage(), e);
         }
         if (seen.isEmpty()) {
@@ -267,11 +271,11 @@ final class ModelFile {
     }
 
     private static int[] intShape(long[] shape) {
-        return java.util.Arrays.stream(shape).mapToInt(Math::toIntExact).toArray();
+        return Arrays.stream(shape).mapToInt(Math::toIntExact).toArray();
     }
 
     private static long[] longShape(int[] shape) {
-        return java.util.Arrays.stream(shape).asLongStream().toArray();
+        return Arrays.stream(shape).asLongStream().toArray();
     }
 
     private static String library() {

@@ -1,5 +1,6 @@
 package org.transfer4j;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +112,7 @@ public record TrainingOptions(Optimizer optimizer, int epochs, int batchSize, lo
     }
 
     public TrainingOptions withListener(TrainingListener l) {
-        List<TrainingListener> ls = new java.util.ArrayList<>(listeners);
+        List<TrainingListener> ls = new ArrayList<>(listeners);
         ls.add(Objects.requireNonNull(l));
         return new TrainingOptions(optimizer, epochs, batchSize, seed, stepsPerEpoch, validationSteps, earlyStopping,
                 classWeights, lrMultipliers, schedule, ls);

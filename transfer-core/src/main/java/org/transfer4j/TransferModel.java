@@ -1,33 +1,47 @@
 package org.transfer4j;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.transfer4j.augment.AugmentationException;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
+import org.transfer4j.data.BadImagePolicy;
 import org.transfer4j.data.ColorMode;
 import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageDecoder;
 import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
+import org.transfer4j.explain.Explanation;
+import org.transfer4j.explain.GradCam;
+import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.internal.train.ArrayBatchSource;
+import org.transfer4j.internal.train.AugmentedBatchSource;
+import org.transfer4j.internal.train.BatchSource;
+import org.transfer4j.internal.train.Trainer;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.WeightArray;
 import org.transfer4j.model.Weights;
 import org.transfer4j.model.WeightsException;
-import org.transfer4j.internal.train.ArrayBatchSource;
+import org.transfer4j.model.WeightsSource;
 import org.transfer4j.train.Evaluation;
-import org.transfer4j.internal.train.Trainer;
+import org.transfer4j.train.TrainingListener;
 
 /**
  * A trained transfer model: the frozen prefix of the base, the trained suffix (unfrozen conv layers and head), the
@@ -36,7 +50,7 @@ import org.transfer4j.internal.train.Trainer;
  * <p>Owns native memory: close it. Not thread-safe.
  */
 public final class TransferModel implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TransferModel.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TransferModel.class);
 
     private TransferPipeline pipeline;
     private final Map<String, Integer> classIndices;
@@ -113,7 +127,7 @@ public final class TransferModel implements AutoCloseable {
      * (if any) on training images; caches live in {@code cacheRoot/<folder name>/<cut layer>}.
      */
     public TransferModel fineTune(TransferPipeline next, ImageFolder train, ImageFolder validation,
-            java.nio.file.Path cacheRoot) throws IOException, BadImageException {
+            Path cacheRoot) throws IOException, BadImageException {
         return trainOnFolders(next, unfrozen(next), train, validation, cacheRoot);
     }
 
@@ -125,25 +139,25 @@ public final class TransferModel implements AutoCloseable {
      * @throws IllegalArgumentException for an unknown layer, listing the valid ones
      */
     public TransferModel fineTune(String fromLayer, Optimizer optimizer, int epochs, ImageFolder train,
-            ImageFolder validation, java.nio.file.Path cacheRoot) throws IOException, BadImageException {
+            ImageFolder validation, Path cacheRoot) throws IOException, BadImageException {
         return fineTune(pipeline.freezeUntil(fromLayer).optimizer(optimizer).epochs(epochs), train, validation,
                 cacheRoot);
     }
 
     /** Trains {@code net} (or this model's suffix when null) with {@code p}'s settings on image folders. */
     TransferModel trainOnFolders(TransferPipeline p, SuffixNet net, ImageFolder train, ImageFolder validation,
-            java.nio.file.Path cacheRoot) throws IOException, BadImageException {
+            Path cacheRoot) throws IOException, BadImageException {
         if (baseWeights == null) {
             baseWeights = p.base().loadWeights();
         }
         String cut = p.cutLayer().name();
         TrainingOptions o = p.trainingOptions();
         int units = p.requireHead().outputUnits();
-        org.transfer4j.internal.train.BatchSource validationSource = null;
+        BatchSource validationSource = null;
         if (validation != null) {
             FeatureSet v = p.extractFeatures(baseWeights, validation.classes(classNames()),
                     cacheRoot.resolve(validation.directory().getFileName().toString()).resolve(cut),
-                    org.transfer4j.features.ExtractionListener.none());
+                    ExtractionListener.none());
             validationSource = source(v, units, o.batchSize(), false, o.seed());
         }
         ImageFolder trainSpec = train.classes(classNames());
@@ -151,7 +165,7 @@ public final class TransferModel implements AutoCloseable {
         if (p.augmentation().isEmpty()) {
             FeatureSet t = p.extractFeatures(baseWeights, trainSpec,
                     cacheRoot.resolve(train.directory().getFileName().toString()).resolve(cut),
-                    org.transfer4j.features.ExtractionListener.none());
+                    ExtractionListener.none());
             ArrayBatchSource trainSource = source(t, units, o.batchSize(), true, o.seed());
             augmentation = null;
             return continueWith(p, target, trainSource, validationSource);
@@ -159,7 +173,7 @@ public final class TransferModel implements AutoCloseable {
         ImageFolder spec = trainSpec.targetSize(p.base().inputHeight(), p.base().inputWidth()).colorMode(ColorMode.RGB);
         List<ImageEntry> entries = usable(spec);
         try (FeatureExtractor frozen = p.base().extractor(baseWeights, cut, p.precision());
-                org.transfer4j.internal.train.AugmentedBatchSource trainSource = new org.transfer4j.internal.train.AugmentedBatchSource(
+                AugmentedBatchSource trainSource = new AugmentedBatchSource(
                         entries, spec.decoder(), p.augmentation().get(), frozen, units, o.batchSize(), 1)) {
             augmentation = p.augmentation().get().toString();
             return continueWith(p, target, trainSource, validationSource);
@@ -185,7 +199,7 @@ public final class TransferModel implements AutoCloseable {
     /** The listing's entries; under SKIP, without the images that do not decode (each reported once). */
     private static List<ImageEntry> usable(ImageFolder spec) throws IOException, BadImageException {
         FolderListing listing = spec.list();
-        if (spec.onBadImage() == org.transfer4j.data.BadImagePolicy.FAIL) {
+        if (spec.onBadImage() == BadImagePolicy.FAIL) {
             return listing.entries();
         }
         ImageDecoder decoder = spec.decoder();
@@ -195,7 +209,7 @@ public final class TransferModel implements AutoCloseable {
                 decoder.decode(e.path());
                 ok.add(e);
             } catch (BadImageException ex) {
-                org.slf4j.LoggerFactory.getLogger(TransferModel.class).warn("Skipping {}: {}", e.path(), ex.getMessage());
+                LoggerFactory.getLogger(TransferModel.class).warn("Skipping {}: {}", e.path(), ex.getMessage());
             }
         }
         return ok;
@@ -204,7 +218,7 @@ public final class TransferModel implements AutoCloseable {
     /** Builds the next phase's suffix, copying the trained head (and trained conv layers) into it. */
     SuffixNet unfrozen(TransferPipeline next) throws WeightsException {
         if (!next.base().name().equals(pipeline.base().name())
-                || !java.util.Arrays.equals(next.base().inputShape(), pipeline.base().inputShape())
+                || !Arrays.equals(next.base().inputShape(), pipeline.base().inputShape())
                 || !next.requireHead().equals(pipeline.requireHead())) {
             throw new IllegalArgumentException("Fine-tuning must keep the base and head: have " + pipeline
                     + ", got " + next);
@@ -226,8 +240,8 @@ public final class TransferModel implements AutoCloseable {
         return net;
     }
 
-    TransferModel continueWith(TransferPipeline next, SuffixNet net, org.transfer4j.internal.train.BatchSource train,
-            org.transfer4j.internal.train.BatchSource validation) {
+    TransferModel continueWith(TransferPipeline next, SuffixNet net, BatchSource train,
+            BatchSource validation) {
         History before = history;
         explainer = null;
         suffix = net;
@@ -236,7 +250,7 @@ public final class TransferModel implements AutoCloseable {
             prefix.close();
             prefix = null;
         }
-        for (org.transfer4j.train.TrainingListener l : next.trainingOptions().listeners()) {
+        for (TrainingListener l : next.trainingOptions().listeners()) {
             if (l instanceof ModelCheckpoint checkpoint) {
                 checkpoint.bind(this, before);
             }
@@ -248,7 +262,7 @@ public final class TransferModel implements AutoCloseable {
     }
 
     /** Saves with another history (a checkpoint during training). */
-    void saveWithHistory(java.nio.file.Path file, boolean includeBaseWeights, History at) throws IOException {
+    void saveWithHistory(Path file, boolean includeBaseWeights, History at) throws IOException {
         History current = history;
         history = at;
         try {
@@ -267,13 +281,13 @@ public final class TransferModel implements AutoCloseable {
      * The trainer's plan; class weights resolved against the training source's class counts (balanced weights), with
      * a warning for classes with fewer than {@link ClassWeights#FEW_IMAGES} examples.
      */
-    static Trainer.Plan plan(TrainingOptions o, org.transfer4j.internal.train.BatchSource train, List<String> names) {
+    static Trainer.Plan plan(TrainingOptions o, BatchSource train, List<String> names) {
         long[] counts = train.classCounts(names.size());
         ClassWeights.fewImagesWarning(counts, names).ifPresent(LOG::warn);
         Map<Integer, Double> weights = o.classWeights().resolve(counts);
         if (o.classWeights().isBalanced()) {
             LOG.info("Balanced class weights for {} training examples per class {}: {}",
-                    java.util.Arrays.toString(counts), names, weights);
+                    Arrays.toString(counts), names, weights);
         }
         return new Trainer.Plan(o.epochs(), o.stepsPerEpoch(), o.validationSteps(), o.optimizer(), o.seed(),
                 weights, o.lrMultipliers(), o.schedule(), o.earlyStopping(), o.listeners());
@@ -375,7 +389,7 @@ public final class TransferModel implements AutoCloseable {
                     images.add(decoder.decode(e.path()));
                     labels.add(e.classIndex());
                 } catch (BadImageException ex) {
-                    if (spec.onBadImage() == org.transfer4j.data.BadImagePolicy.FAIL) {
+                    if (spec.onBadImage() == BadImagePolicy.FAIL) {
                         throw ex;
                     }
                 }
@@ -412,17 +426,17 @@ public final class TransferModel implements AutoCloseable {
      *
      * @throws IOException if a folder cannot be listed or the base weights cannot be had
      */
-    public List<Prediction> predict(java.nio.file.Path imageOrFolder) throws IOException {
-        List<java.nio.file.Path> files = new ArrayList<>();
-        if (java.nio.file.Files.isDirectory(imageOrFolder)) {
-            try (var walk = java.nio.file.Files.walk(imageOrFolder)) {
-                walk.filter(java.nio.file.Files::isRegularFile).filter(TransferModel::isImageName).sorted()
+    public List<Prediction> predict(Path imageOrFolder) throws IOException {
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(imageOrFolder)) {
+            try (var walk = Files.walk(imageOrFolder)) {
+                walk.filter(Files::isRegularFile).filter(TransferModel::isImageName).sorted()
                         .forEach(files::add);
             }
-        } else if (java.nio.file.Files.exists(imageOrFolder)) {
+        } else if (Files.exists(imageOrFolder)) {
             files.add(imageOrFolder);
         } else {
-            throw new java.nio.file.NoSuchFileException(imageOrFolder.toString());
+            throw new NoSuchFileException(imageOrFolder.toString());
         }
         ImageDecoder decoder = ImageDecoder.create().colorMode(ColorMode.RGB)
                 .targetSize(pipeline.base().inputHeight(), pipeline.base().inputWidth());
@@ -431,11 +445,11 @@ public final class TransferModel implements AutoCloseable {
         List<Prediction> out = new ArrayList<>();
         int batch = pipeline.trainingOptions().batchSize();
         for (int from = 0; from < files.size(); from += batch) {
-            List<java.nio.file.Path> chunk = files.subList(from, Math.min(from + batch, files.size()));
+            List<Path> chunk = files.subList(from, Math.min(from + batch, files.size()));
             List<HwcImage> images = new ArrayList<>();
-            List<java.nio.file.Path> ok = new ArrayList<>();
-            Map<java.nio.file.Path, String> errors = new LinkedHashMap<>();
-            for (java.nio.file.Path f : chunk) {
+            List<Path> ok = new ArrayList<>();
+            Map<Path, String> errors = new LinkedHashMap<>();
+            for (Path f : chunk) {
                 try {
                     images.add(decoder.decode(f));
                     ok.add(f);
@@ -445,7 +459,7 @@ public final class TransferModel implements AutoCloseable {
             }
             float[] p = images.isEmpty() ? new float[0] : predictImages(images);
             int i = 0;
-            for (java.nio.file.Path f : chunk) {
+            for (Path f : chunk) {
                 if (errors.containsKey(f)) {
                     out.add(new Prediction(f, Map.of(), null, errors.get(f)));
                     continue;
@@ -481,12 +495,12 @@ public final class TransferModel implements AutoCloseable {
      * @throws BadImageException if the image cannot be read
      * @throws IOException       if the base weights cannot be had
      */
-    public org.transfer4j.explain.Explanation explain(java.nio.file.Path image) throws IOException, BadImageException {
-        return explain(image, org.transfer4j.explain.GradCam.defaults());
+    public Explanation explain(Path image) throws IOException, BadImageException {
+        return explain(image, GradCam.defaults());
     }
 
     /** {@link #explain(List, GradCam)} for one image file. */
-    public org.transfer4j.explain.Explanation explain(java.nio.file.Path image, org.transfer4j.explain.GradCam spec)
+    public Explanation explain(Path image, GradCam spec)
             throws IOException, BadImageException {
         return explain(List.of(image), spec).get(0);
     }
@@ -505,8 +519,8 @@ public final class TransferModel implements AutoCloseable {
      * @throws BadImageException        for the first image that cannot be read
      * @throws IOException              if the base weights cannot be had
      */
-    public List<org.transfer4j.explain.Explanation> explain(List<java.nio.file.Path> images,
-            org.transfer4j.explain.GradCam spec) throws IOException, BadImageException {
+    public List<Explanation> explain(List<Path> images,
+            GradCam spec) throws IOException, BadImageException {
         ModelExplainer.layerIndex(pipeline.base(), spec);
         List<HwcImage> originals = new ArrayList<>();
         List<HwcImage> inputs = new ArrayList<>();
@@ -520,11 +534,11 @@ public final class TransferModel implements AutoCloseable {
      *
      * @throws IllegalArgumentException for an image that is not RGB, or as {@link #explain(List, GradCam)}
      */
-    public org.transfer4j.explain.Explanation explain(HwcImage image, org.transfer4j.explain.GradCam spec)
+    public Explanation explain(HwcImage image, GradCam spec)
             throws WeightsException {
         HwcImage input = ModelExplainer.resizedForInput(image, pipeline.base().inputHeight(),
                 pipeline.base().inputWidth());
-        List<java.nio.file.Path> noFile = new ArrayList<>();
+        List<Path> noFile = new ArrayList<>();
         noFile.add(null);
         return explainer().explain(noFile, List.of(image), List.of(input), spec).get(0);
     }
@@ -536,8 +550,8 @@ public final class TransferModel implements AutoCloseable {
         return explainer;
     }
 
-    private static boolean isImageName(java.nio.file.Path p) {
-        String n = p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    private static boolean isImageName(Path p) {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         return ImageFolder.EXTENSIONS.stream().anyMatch(n::endsWith) || n.endsWith("gif");
     }
 
@@ -546,7 +560,7 @@ public final class TransferModel implements AutoCloseable {
      * trainable weights as {@code .npy} and, with {@code includeBaseWeights}, the frozen base's weights too —
      * otherwise a reference to them by source and checksum, checked when loading. Written atomically.
      */
-    public void save(java.nio.file.Path file, boolean includeBaseWeights) throws IOException {
+    public void save(Path file, boolean includeBaseWeights) throws IOException {
         ModelFile.save(this, file, includeBaseWeights);
     }
 
@@ -556,12 +570,12 @@ public final class TransferModel implements AutoCloseable {
      *
      * @throws IOException naming the file and what is wrong (not a model, inconsistent, weights missing or different)
      */
-    public static TransferModel load(java.nio.file.Path file) throws IOException {
+    public static TransferModel load(Path file) throws IOException {
         return ModelFile.load(file, null);
     }
 
     /** {@link #load(java.nio.file.Path)} taking the base weights from {@code weights} (checked by checksum). */
-    public static TransferModel load(java.nio.file.Path file, org.transfer4j.model.WeightsSource weights)
+    public static TransferModel load(Path file, WeightsSource weights)
             throws IOException {
         return ModelFile.load(file, weights);
     }

@@ -1,13 +1,32 @@
 package org.transfer4j;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import org.transfer4j.augment.Augmentation;
+import org.transfer4j.data.BadImageException;
+import org.transfer4j.data.FolderListing;
+import org.transfer4j.data.ImageFolder;
+import org.transfer4j.features.ExtractionListener;
+import org.transfer4j.features.FeatureCache;
+import org.transfer4j.features.FeatureSet;
+import org.transfer4j.features.ShardedFeatureCache;
+import org.transfer4j.features.ShardedFeatures;
+import org.transfer4j.internal.train.ShardedBatchSource;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.Summary;
+import org.transfer4j.model.Weights;
+import org.transfer4j.model.WeightsException;
+import org.transfer4j.train.EarlyStopping;
+import org.transfer4j.train.LearningRateSchedule;
+import org.transfer4j.train.TrainingListener;
 
 /**
  * Transfer learning with a pretrained convolutional base, as section 5.3 of Chollet's <i>Deep Learning with
@@ -25,16 +44,16 @@ public final class TransferPipeline {
     private final int firstTrainable;
     private final Head head;
     private final TrainingOptions training;
-    private final org.transfer4j.augment.Augmentation augmentation;
+    private final Augmentation augmentation;
     private final Precision precision;
 
     private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training,
-            org.transfer4j.augment.Augmentation augmentation) {
+            Augmentation augmentation) {
         this(base, firstTrainable, head, training, augmentation, Precision.FP32);
     }
 
     private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training,
-            org.transfer4j.augment.Augmentation augmentation, Precision precision) {
+            Augmentation augmentation, Precision precision) {
         this.base = Objects.requireNonNull(base, "base");
         this.firstTrainable = firstTrainable;
         this.head = head;
@@ -99,7 +118,7 @@ public final class TransferPipeline {
      *
      * @throws IllegalArgumentException if the augmentation rescales
      */
-    public TransferPipeline augment(org.transfer4j.augment.Augmentation augmentation) {
+    public TransferPipeline augment(Augmentation augmentation) {
         if (augmentation != null && augmentation.rescale() != 0) {
             throw new IllegalArgumentException("The augmentation rescales by " + augmentation.rescale()
                     + "; in a pipeline, scaling is the base's preprocessing: drop rescale and use "
@@ -109,7 +128,7 @@ public final class TransferPipeline {
     }
 
     /** The training augmentation, if any. */
-    public Optional<org.transfer4j.augment.Augmentation> augmentation() {
+    public Optional<Augmentation> augmentation() {
         return Optional.ofNullable(augmentation);
     }
 
@@ -122,11 +141,11 @@ public final class TransferPipeline {
      * @param validation or null
      * @throws org.transfer4j.data.BadImageException under the FAIL policy, naming the image
      */
-    public TransferModel fit(org.transfer4j.data.ImageFolder train, org.transfer4j.data.ImageFolder validation,
-            java.nio.file.Path cacheRoot) throws java.io.IOException, org.transfer4j.data.BadImageException {
+    public TransferModel fit(ImageFolder train, ImageFolder validation,
+            Path cacheRoot) throws IOException, BadImageException {
         requireHead();
-        org.transfer4j.model.Weights weights = base.loadWeights();
-        org.transfer4j.data.FolderListing listing = train.list();
+        Weights weights = base.loadWeights();
+        FolderListing listing = train.list();
         TransferModel model = TransferModel.create(this, listing.classIndices(), weights);
         return model.trainOnFolders(this, null, train, validation, cacheRoot);
     }
@@ -157,12 +176,12 @@ public final class TransferPipeline {
     }
 
     /** Early stopping on a monitored metric. */
-    public TransferPipeline earlyStopping(org.transfer4j.train.EarlyStopping earlyStopping) {
+    public TransferPipeline earlyStopping(EarlyStopping earlyStopping) {
         return training(training.withEarlyStopping(earlyStopping));
     }
 
     /** Loss weight per class index, for imbalanced folders (Keras's {@code class_weight}). */
-    public TransferPipeline classWeights(java.util.Map<Integer, Double> weights) {
+    public TransferPipeline classWeights(Map<Integer, Double> weights) {
         return training(training.withClassWeights(weights));
     }
 
@@ -195,12 +214,12 @@ public final class TransferPipeline {
     }
 
     /** A learning rate per epoch. */
-    public TransferPipeline learningRateSchedule(org.transfer4j.train.LearningRateSchedule schedule) {
+    public TransferPipeline learningRateSchedule(LearningRateSchedule schedule) {
         return training(training.withSchedule(schedule));
     }
 
     /** Adds a training callback (progress, checkpoints). */
-    public TransferPipeline listener(org.transfer4j.train.TrainingListener listener) {
+    public TransferPipeline listener(TrainingListener listener) {
         return training(training.withListener(listener));
     }
 
@@ -215,19 +234,19 @@ public final class TransferPipeline {
      * @throws org.transfer4j.model.WeightsException     if the base's weights cannot be had
      * @throws org.transfer4j.data.BadImageException     under the FAIL policy, naming the bad image
      */
-    public org.transfer4j.features.FeatureSet extractFeatures(org.transfer4j.data.ImageFolder folder,
-            java.nio.file.Path cacheDirectory, org.transfer4j.features.ExtractionListener listener)
-            throws java.io.IOException, org.transfer4j.data.BadImageException {
+    public FeatureSet extractFeatures(ImageFolder folder,
+            Path cacheDirectory, ExtractionListener listener)
+            throws IOException, BadImageException {
         return extractFeatures(base.loadWeights(), folder, cacheDirectory, listener);
     }
 
     /** {@link #extractFeatures(org.transfer4j.data.ImageFolder, java.nio.file.Path,
      * org.transfer4j.features.ExtractionListener)} with already loaded weights. */
-    public org.transfer4j.features.FeatureSet extractFeatures(org.transfer4j.model.Weights weights,
-            org.transfer4j.data.ImageFolder folder, java.nio.file.Path cacheDirectory,
-            org.transfer4j.features.ExtractionListener listener)
-            throws java.io.IOException, org.transfer4j.data.BadImageException {
-        return org.transfer4j.features.FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
+    public FeatureSet extractFeatures(Weights weights,
+            ImageFolder folder, Path cacheDirectory,
+            ExtractionListener listener)
+            throws IOException, BadImageException {
+        return FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .precision(precision).extract(folder, base, weights, cutLayer().name(), listener);
     }
 
@@ -238,11 +257,11 @@ public final class TransferPipeline {
      * extraction-only runs, whose memory then stays flat however many images there are. Load them later with
      * {@code FeatureCache.at(cacheDirectory).load()}.
      */
-    public org.transfer4j.features.FeatureCache.Update updateFeatures(org.transfer4j.model.Weights weights,
-            org.transfer4j.data.ImageFolder folder, java.nio.file.Path cacheDirectory,
-            org.transfer4j.features.ExtractionListener listener)
-            throws java.io.IOException, org.transfer4j.data.BadImageException {
-        return org.transfer4j.features.FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
+    public FeatureCache.Update updateFeatures(Weights weights,
+            ImageFolder folder, Path cacheDirectory,
+            ExtractionListener listener)
+            throws IOException, BadImageException {
+        return FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }
 
@@ -254,11 +273,11 @@ public final class TransferPipeline {
      *
      * @throws IllegalArgumentException if {@code shardSize < 1}
      */
-    public org.transfer4j.features.ShardedFeatureCache.Update updateShardedFeatures(org.transfer4j.model.Weights weights,
-            org.transfer4j.data.ImageFolder folder, java.nio.file.Path cacheDirectory, int shardSize,
-            org.transfer4j.features.ExtractionListener listener)
-            throws java.io.IOException, org.transfer4j.data.BadImageException {
-        return org.transfer4j.features.ShardedFeatureCache.at(cacheDirectory).batchSize(training.batchSize())
+    public ShardedFeatureCache.Update updateShardedFeatures(Weights weights,
+            ImageFolder folder, Path cacheDirectory, int shardSize,
+            ExtractionListener listener)
+            throws IOException, BadImageException {
+        return ShardedFeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .shardSize(shardSize).precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }
 
@@ -272,8 +291,8 @@ public final class TransferPipeline {
      * @throws IllegalArgumentException if the features were taken at another layer or the classes do not fit the head
      * @throws org.transfer4j.model.WeightsException if unfrozen conv layers need base weights that cannot be had
      */
-    public TransferModel fit(org.transfer4j.features.FeatureSet train, org.transfer4j.features.FeatureSet validation)
-            throws org.transfer4j.model.WeightsException {
+    public TransferModel fit(FeatureSet train, FeatureSet validation)
+            throws WeightsException {
         Head h = requireHead();
         checkFeatures(train, "training");
         if (validation != null) {
@@ -299,8 +318,8 @@ public final class TransferPipeline {
      * @throws IllegalArgumentException if the features were taken at another layer or the classes do not fit the head
      * @throws org.transfer4j.model.WeightsException if unfrozen conv layers need base weights that cannot be had
      */
-    public TransferModel fit(org.transfer4j.features.ShardedFeatures train,
-            org.transfer4j.features.ShardedFeatures validation) throws org.transfer4j.model.WeightsException {
+    public TransferModel fit(ShardedFeatures train,
+            ShardedFeatures validation) throws WeightsException {
         Head h = requireHead();
         checkShape(train.featureShape(), "training");
         if (validation != null) {
@@ -313,25 +332,25 @@ public final class TransferPipeline {
         checkClasses(h, train.classIndices());
         TransferModel model = TransferModel.create(this, train.classIndices(), null);
         int units = h.outputUnits();
-        return model.continueWith(this, model.suffix(), new org.transfer4j.internal.train.ShardedBatchSource(train, units,
+        return model.continueWith(this, model.suffix(), new ShardedBatchSource(train, units,
                 training.batchSize(), true, training.seed()), validation == null ? null
-                : new org.transfer4j.internal.train.ShardedBatchSource(validation, units, training.batchSize(), false,
+                : new ShardedBatchSource(validation, units, training.batchSize(), false,
                         training.seed()));
     }
 
-    void checkFeatures(org.transfer4j.features.FeatureSet set, String what) {
+    void checkFeatures(FeatureSet set, String what) {
         checkShape(set.featureShape(), what);
     }
 
     private void checkShape(int[] featureShape, String what) {
-        if (!java.util.Arrays.equals(featureShape, cutLayer().outputShape())) {
+        if (!Arrays.equals(featureShape, cutLayer().outputShape())) {
             throw new IllegalArgumentException("The " + what + " features have shape "
-                    + java.util.Arrays.toString(featureShape) + " but the pipeline cuts after " + cutLayer().name()
+                    + Arrays.toString(featureShape) + " but the pipeline cuts after " + cutLayer().name()
                     + " " + cutLayer().kerasOutputShape() + "; extract them with this pipeline");
         }
     }
 
-    static void checkClasses(Head h, java.util.Map<String, Integer> classIndices) {
+    static void checkClasses(Head h, Map<String, Integer> classIndices) {
         int k = classIndices.size();
         if (h.loss() == Head.Loss.BINARY_CROSSENTROPY && k != 2) {
             throw new IllegalArgumentException("A sigmoid head needs exactly 2 classes; the data has " + k + ": "

@@ -18,6 +18,8 @@ import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.features.ShardedFeatures;
 import org.transfer4j.features.SyntheticShards;
 import org.transfer4j.model.Vgg16;
+import org.transfer4j.train.EpochReport;
+import org.transfer4j.train.TrainingListener;
 
 /**
  * Approach 1 streaming from a sharded set larger than the heap: {@code images} made-up VGG16 features (4 × 4 × 512 =
@@ -69,9 +71,9 @@ public final class StreamingTrainingMemory {
         peakHeap.set(0);
         TransferPipeline p = TransferPipeline.from(Vgg16.random(150, 150, 1))
                 .head(dense(256).dropout(0.5).sigmoid()).optimizer(rmsprop(2e-5)).epochs(epochs).batchSize(20)
-                .listener(new org.transfer4j.train.TrainingListener() {
+                .listener(new TrainingListener() {
                     @Override
-                    public void onEpochEnd(org.transfer4j.train.EpochReport r) {
+                    public void onEpochEnd(EpochReport r) {
                         System.out.printf(Locale.ROOT, "%s | heap peak so far %d MB, RSS %d MB%n", r.line(),
                                 peakHeap.get() >> 20, status("VmRSS") >> 10);
                     }

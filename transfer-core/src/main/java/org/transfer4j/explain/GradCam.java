@@ -1,6 +1,7 @@
 package org.transfer4j.explain;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -70,6 +71,6 @@ public record GradCam(Optional<String> layerName, List<String> classNames, Class
     public String toString() {
         return "GradCam[layer=" + layerName.orElse("last conv") + ", classes="
                 + (classNames.isEmpty() ? "predicted" : classNames.equals(ALL_CLASSES) ? "all" : classNames)
-                + ", score=" + score.name().toLowerCase(java.util.Locale.ROOT) + "]";
+                + ", score=" + score.name().toLowerCase(Locale.ROOT) + "]";
     }
 }

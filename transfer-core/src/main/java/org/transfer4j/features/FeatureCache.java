@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,10 +26,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.Precision;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImagePolicy;
-import org.transfer4j.Precision;
 import org.transfer4j.data.BadImageReason;
 import org.transfer4j.data.BadImageReport;
 import org.transfer4j.data.ColorMode;
@@ -236,7 +237,7 @@ public final class FeatureCache {
                         } else if (skippedByName.containsKey(e.filename())) {
                             SkippedImage s = skippedByName.get(e.filename());
                             skipped.add(new CacheManifest.Skipped(e.filename(), e.sizeBytes(), mtime,
-                                    s.reason().name().toLowerCase(java.util.Locale.ROOT) + ": " + s.message()));
+                                    s.reason().name().toLowerCase(Locale.ROOT) + ": " + s.message()));
                             continue;
                         } else if (skippedAgainPaths.contains(e.filename())) {
                             continue;
@@ -325,7 +326,7 @@ public final class FeatureCache {
                     listener.progress(done, entries.size(), rate, (entries.size() - done) / rate);
                     if (now - lastReport > 10_000_000_000L) {
                         lastReport = now;
-                        LOG.info(String.format(java.util.Locale.ROOT, "  %d/%d images, %.1f img/s, ETA %.0f s", done,
+                        LOG.info(String.format(Locale.ROOT, "  %d/%d images, %.1f img/s, ETA %.0f s", done,
                                 entries.size(), rate, (entries.size() - done) / rate));
                     }
                 }
@@ -464,11 +465,11 @@ public final class FeatureCache {
         try {
             reader = NpyReader.open(directory.resolve(manifest.featuresFile()));
             Npy.Floats labels = Npy.readFloats(directory.resolve(manifest.labelsFile()));
-            if (reader.rows() != manifest.images().size() || !java.util.Arrays.equals(reader.rowShape(), featureShape)
+            if (reader.rows() != manifest.images().size() || !Arrays.equals(reader.rowShape(), featureShape)
                     || labels.data().length != manifest.images().size()) {
-                throw new IOException("shape " + reader.rows() + "x" + java.util.Arrays.toString(reader.rowShape())
+                throw new IOException("shape " + reader.rows() + "x" + Arrays.toString(reader.rowShape())
                         + " / " + labels.data().length + " labels does not match the manifest's "
-                        + manifest.images().size() + " images of " + java.util.Arrays.toString(featureShape));
+                        + manifest.images().size() + " images of " + Arrays.toString(featureShape));
             }
             return Optional.of(new Valid(manifest, reader));
         } catch (IOException | RuntimeException e) {

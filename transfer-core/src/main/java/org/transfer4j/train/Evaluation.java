@@ -1,5 +1,6 @@
 package org.transfer4j.train;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -265,7 +266,7 @@ public record Evaluation(double loss, double accuracy, long[][] confusion, doubl
 
     /** Classes whose precision is undefined (never predicted) and reported as 0, as scikit-learn does. */
     public List<String> undefinedPrecision() {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int c = 0; c < classCount(); c++) {
             long predictedC = 0;
             for (long[] row : confusion) {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -65,7 +66,7 @@ public record ClassificationMetrics(String split, List<String> classNames, long[
         JsonNode root;
         try {
             root = JSON.readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
+        } catch (JacksonException e) {
             throw new HistoryFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) {

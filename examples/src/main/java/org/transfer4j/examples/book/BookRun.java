@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.transfer4j.Head;
 import org.transfer4j.History;
+import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.examples.data.EmbeddedDataset;
@@ -163,7 +164,7 @@ final class BookRun {
         FolderListing listing;
         try {
             listing = folder("train").list();
-        } catch (org.transfer4j.data.BadImageException e) {
+        } catch (BadImageException e) {
             throw new IOException(e.getMessage(), e);
         }
         Head head = trunk.completedFor(listing.numClasses());

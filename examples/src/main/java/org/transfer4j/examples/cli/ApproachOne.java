@@ -17,6 +17,7 @@ import org.transfer4j.TransferPipeline;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImageReport;
 import org.transfer4j.features.FeatureSet;
+import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
 import org.transfer4j.train.EpochReport;
@@ -139,7 +140,7 @@ final class ApproachOne {
      * As {@link #extract} but leaves the features on disk, committed in shards of {@code shardSize} images (the
      * {@code extract} command: flat memory, and an interrupted run resumes at the first shard not committed).
      */
-    static org.transfer4j.features.ShardedFeatureCache.Update update(TransferPipeline pipeline, Weights weights,
+    static ShardedFeatureCache.Update update(TransferPipeline pipeline, Weights weights,
             ModelOptions options, Path folder, Path cache, int shardSize, PrintWriter err, boolean interactive)
             throws IOException, BadImageException {
         String name = folder.getFileName().toString();

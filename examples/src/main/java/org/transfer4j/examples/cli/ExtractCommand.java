@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
+import org.transfer4j.spark.ExtractionSpec;
+import org.transfer4j.spark.SparkExtractMain;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -103,10 +105,10 @@ final class ExtractCommand implements Callable<Integer> {
                     + "transfer-spark/target/transfer-spark-app.jar with spark-submit (README, \"Spark\")");
         }
         int[] hw = CliSupport.parseSize(options.input);
-        org.transfer4j.spark.ExtractionSpec s = org.transfer4j.spark.ExtractionSpec.vgg16(hw[0], hw[1])
+        ExtractionSpec s = ExtractionSpec.vgg16(hw[0], hw[1])
                 .weights(options.weights, options.seed).preprocessing(options.preprocess).cutLayer(cut)
                 .batchSize(options.batch).shardSize(shardSize).onBadImage(options.policy())
                 .interpolation(options.interpolationValue());
-        return org.transfer4j.spark.SparkExtractMain.run(spark, appJar, dataOption, out, s, err);
+        return SparkExtractMain.run(spark, appJar, dataOption, out, s, err);
     }
 }

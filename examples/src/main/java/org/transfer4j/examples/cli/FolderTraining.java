@@ -16,6 +16,7 @@ import org.transfer4j.TransferPipeline;
 import org.transfer4j.augment.Augmentation;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.ImageFolder;
+import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.train.Evaluation;
 
@@ -68,7 +69,7 @@ final class FolderTraining {
             TransferPipeline last = model.pipeline();
             Evaluation val = model.evaluate(last.extractFeatures(validationFolder.classes(model.classNames()),
                     cache.resolve(validation.getFileName().toString()).resolve(last.cutLayer().name()),
-                    org.transfer4j.features.ExtractionListener.none()));
+                    ExtractionListener.none()));
             Evaluation tst = Files.isDirectory(test) ? model.evaluate(options.folder(test)) : null;
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("approach", plan.fineTuneFrom() != null ? "fine-tuning (book listings 5-22, 5-23)"

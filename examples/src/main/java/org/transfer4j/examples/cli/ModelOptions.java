@@ -1,5 +1,6 @@
 package org.transfer4j.examples.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -83,7 +84,7 @@ final class ModelOptions {
             case "random" -> WeightsSource.random(seed);
             default -> {
                 Path file = Path.of(weights);
-                if (!java.nio.file.Files.isRegularFile(file)) {
+                if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("--weights " + weights + ": no such file (or use imagenet / random)");
                 }
                 yield WeightsSource.file(file);

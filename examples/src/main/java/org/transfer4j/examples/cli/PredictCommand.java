@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
 import org.transfer4j.Prediction;
 import org.transfer4j.TransferModel;
 import picocli.CommandLine.Command;
@@ -113,7 +114,7 @@ final class PredictCommand implements Callable<Integer> {
                             o.put("heatmap", overlay);
                         }
                         out.print((first ? "" : ",\n") + RunFiles.JSON.writer().without(
-                                com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
+                                SerializationFeature.INDENT_OUTPUT).writeValueAsString(o));
                         first = false;
                     }
                     default -> throw new IllegalStateException(f.toString());

@@ -4,12 +4,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.transfer4j.ClassWeights;
+import org.transfer4j.examples.data.EmbeddedDataset;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Preprocessing;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.WeightsSource;
-import org.transfer4j.examples.data.EmbeddedDataset;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -91,7 +92,7 @@ final class QuickstartCommand implements Callable<Integer> {
         HeadChoice choice = HeadChoice.of(null, "dense(256).dropout(0.5)", options.folder(data.resolve("train")));
         outLine.println(choice.header());
         ApproachOne.Result r = ApproachOne.run("quickstart", options, base, data, out.resolve("results"),
-                out.resolve("features"), choice.head(), epochs, lr, org.transfer4j.ClassWeights.none(), outLine, err);
+                out.resolve("features"), choice.head(), epochs, lr, ClassWeights.none(), outLine, err);
         if (r.test() != null) {
             outLine.println("Test " + r.test().summaryLine());
         }

@@ -1,7 +1,14 @@
 package org.transfer4j.examples.cli;
 
-import picocli.CommandLine;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code transfer4j} command-line launcher. Each subcommand is a class of its own in this package.
@@ -47,13 +54,13 @@ public final class Transfer4j implements Runnable {
      * only the path; they say what is wrong ({@code no such file: missing.png}).
      */
     static String message(Throwable e) {
-        if (e instanceof java.nio.file.FileSystemException f && (f.getReason() == null
+        if (e instanceof FileSystemException f && (f.getReason() == null
                 || f.getMessage().equals(f.getFile()))) {
-            String what = e instanceof java.nio.file.NoSuchFileException ? "no such file"
-                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-                    : e instanceof java.nio.file.NotDirectoryException ? "not a directory"
-                    : e instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
-                    : e instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+            String what = e instanceof NoSuchFileException ? "no such file"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NotDirectoryException ? "not a directory"
+                    : e instanceof FileAlreadyExistsException ? "already exists"
+                    : e instanceof DirectoryNotEmptyException ? "directory not empty"
                     : "cannot access";
             return what + ": " + f.getFile() + (f.getOtherFile() == null ? "" : " (" + f.getOtherFile() + ")");
         }

@@ -1,8 +1,10 @@
 package org.transfer4j.internal.engine;
 
+import java.util.Locale;
+
 import org.bytedeco.dnnl.engine;
-import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.stream;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +73,7 @@ public final class Dnnl {
 
     /** Whether the ND4J backend in use is the CPU one (where the oneDNN engine is the default). */
     public static boolean nd4jOnCpu() {
-        return Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
+        return Nd4j.getBackend().getClass().getSimpleName().toLowerCase(Locale.ROOT).contains("cpu");
     }
 
     /**
@@ -82,7 +84,7 @@ public final class Dnnl {
      */
     public static boolean selected() {
         String chosen = System.getProperty(PrefixEngine.BACKEND_PROPERTY, "").trim()
-                .toLowerCase(java.util.Locale.ROOT);
+                .toLowerCase(Locale.ROOT);
         return switch (chosen) {
             case "" -> nd4jOnCpu() && available();
             case "onednn" -> true;

@@ -9,6 +9,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,9 @@ import java.util.Map;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.global.dnnl.algorithm;
+import org.bytedeco.dnnl.global.dnnl.prop_kind;
+import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.pooling_forward;
 import org.bytedeco.dnnl.post_ops;
@@ -24,9 +28,6 @@ import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.primitive_desc;
 import org.bytedeco.dnnl.reorder;
-import org.bytedeco.dnnl.global.dnnl.algorithm;
-import org.bytedeco.dnnl.global.dnnl.prop_kind;
-import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -140,7 +141,7 @@ public final class DnnlPrefix implements PrefixEngine {
         int[] in = first.inputShape();
         if (x.rank() != 4 || x.size(1) != in[0] || x.size(2) != in[1] || x.size(3) != in[2]) {
             throw new IllegalArgumentException("Expected NHWC input [n, " + in[0] + ", " + in[1] + ", " + in[2]
-                    + "] for " + first.name() + "; got " + java.util.Arrays.toString(x.shape()));
+                    + "] for " + first.name() + "; got " + Arrays.toString(x.shape()));
         }
         if (x.dataType() != DataType.FLOAT || x.isView() || x.ordering() != 'c' || x.offset() != 0) {
             x = x.castTo(DataType.FLOAT).dup('c');

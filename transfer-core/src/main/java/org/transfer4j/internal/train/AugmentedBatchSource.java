@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.augment.Augmentation;
+import org.transfer4j.augment.AugmentedBatch;
 import org.transfer4j.augment.Augmenter;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.augment.ImageSource;
@@ -109,7 +110,7 @@ public final class AugmentedBatchSource implements BatchSource, AutoCloseable {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                org.transfer4j.augment.AugmentedBatch b = epoch.next();
+                AugmentedBatch b = epoch.next();
                 float[] x = b.data();
                 preprocessing.applyRgb(x, 0, x.length / 3);
                 int n = b.size();
