@@ -387,7 +387,11 @@ public final class FeatureCache {
         return new Decoded(ok, images, skipped);
     }
 
-    private static Decoded get(Future<Decoded> f) throws IOException, BadImageException {
+    /**
+     * The result of a decoding task; its {@link IOException} (a {@link BadImageException} keeps its type) or
+     * unchecked exception is rethrown as it is.
+     */
+    static <T> T get(Future<T> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -395,9 +399,6 @@ public final class FeatureCache {
             throw new IOException("Interrupted while decoding images", e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
-            if (c instanceof BadImageException b) {
-                throw b;
-            }
             if (c instanceof IOException io) {
                 throw io;
             }

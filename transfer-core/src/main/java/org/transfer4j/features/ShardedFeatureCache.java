@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -464,7 +463,7 @@ public final class ShardedFeatureCache {
             NpyFloatWriter.write(featuresFile, featureShape, out -> {
                 Future<Decoded> next = decoders.submit(() -> decode(decoder, policy, inputs, 0, batchSize));
                 for (int from = 0; from < inputs.size(); from += batchSize) {
-                    Decoded batch = get(next);
+                    Decoded batch = FeatureCache.get(next);
                     int after = from + batchSize;
                     next = after < inputs.size()
                             ? decoders.submit(() -> decode(decoder, policy, inputs, after, batchSize)) : null;
@@ -527,26 +526,6 @@ public final class ShardedFeatureCache {
         return new Decoded(ok, images, skipped);
     }
 
-    private static Decoded get(Future<Decoded> f) throws IOException, BadImageException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while decoding images", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof BadImageException b) {
-                throw b;
-            }
-            if (c instanceof IOException io) {
-                throw io;
-            }
-            if (c instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException("Decoding failed: " + c, c);
-        }
-    }
 
     /**
      * Commits the set: the plan's kept shards and {@code written} (which must be its pending shards, written) become
