@@ -13,6 +13,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -161,6 +162,8 @@ final class DnnlConvStack {
     }
 
     private final class Plan {
+        /** The input of the last forward pass: the backward pass reads it by address. */
+        INDArray input;
         final List<Pointer> keep = new ArrayList<>();
         final List<Step> forwardSteps = new ArrayList<>();
         final List<Step> backwardSteps = new ArrayList<>();
@@ -421,6 +424,7 @@ final class DnnlConvStack {
         }
 
         void forward(INDArray x, Map<String, INDArray> params) {
+            input = x; // the backward pass reads it through userIn: it must stay alive until the next forward
             userIn.set_data_handle(x.data().addressPointer());
             org.bytedeco.dnnl.stream s = dnnl.stream();
             for (Conv c : convs) {
@@ -436,6 +440,7 @@ final class DnnlConvStack {
                 step.primitive().execute(s, step.args());
             }
             s._wait();
+            Reference.reachabilityFence(params);
         }
 
         void backward(INDArray dOut) {
@@ -445,6 +450,8 @@ final class DnnlConvStack {
                 step.primitive().execute(s, step.args());
             }
             s._wait();
+            // oneDNN read dOut through a raw address: keep the array (and its native buffer) reachable until here
+            Reference.reachabilityFence(dOut);
         }
     }
 

@@ -8,6 +8,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -159,6 +160,7 @@ public final class DnnlPrefix implements PrefixEngine {
         int[] o = layers.get(layers.size() - 1).outputShape();
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, o[0], o[1], o[2]);
         plan.run(x.data().addressPointer(), out.data().addressPointer());
+        Reference.reachabilityFence(x); // oneDNN read x by address: keep its native buffer until here
         return out;
     }
 

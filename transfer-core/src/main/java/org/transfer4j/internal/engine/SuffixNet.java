@@ -210,11 +210,20 @@ public final class SuffixNet {
     }
 
     private float[] forward(INDArray x, SplittableRandom random, Trace trace) {
+        return forward(x, random, trace, dnnlConvs != null);
+    }
+
+    /**
+     * @param onDnnl run the conv layers on oneDNN's training primitives (their backward pass keeps its own state);
+     *               false runs libnd4j's ops and records every layer's input and output in {@code trace}, which the
+     *               backward pass to the input ({@link #inputGradients}) needs
+     */
+    private float[] forward(INDArray x, SplittableRandom random, Trace trace, boolean onDnnl) {
         INDArray a = x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
-        if (dnnlConvs != null) {
+        if (onDnnl) {
             a = dnnlConvs.forward(a, params);
         }
-        for (Layer l : dnnlConvs != null ? List.<Layer>of() : convLayers) {
+        for (Layer l : onDnnl ? List.<Layer>of() : convLayers) {
             trace.convInputs.add(a);
             if (l.type() == LayerType.CONV2D) {
                 a = Transforms.relu(NativeOps.conv2d(a, params.get(l.name() + "_kernel"),
@@ -617,7 +626,7 @@ public final class SuffixNet {
      */
     public InputGradients inputGradients(INDArray x, List<int[]> classes, boolean probability) {
         Trace trace = new Trace();
-        float[] logits = forward(x, null, trace);
+        float[] logits = forward(x, null, trace, false);
         int n = trace.n;
         int units = logits.length / n;
         int k = units == 1 ? 2 : units;
