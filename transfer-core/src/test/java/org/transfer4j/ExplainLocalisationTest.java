@@ -42,8 +42,8 @@ import org.transfer4j.testing.TestImages;
  * the patch cells carry 1/16 of the average, and what the models learn from random features is often that features
  * firing over the noise go quiet where the patch is (maps zero exactly on the patch), which ReLU(Σ α_k A_k) cannot
  * show. Supporting this: the fitted head after 8 or 30 epochs is bit for bit the one after epoch 1 (the random
- * features are so large that validation is perfect, with loss 0, after four RMSprop steps of 1e-4, and the fit keeps
- * that epoch's weights), so the head is its Glorot draw plus a small trained change, and the maps (and fractions) do
+ * features are so large that the probabilities saturate after four RMSprop steps of 1e-4, and the weights stop
+ * changing; whether by zero gradients or by keeping the best epoch was not checked), so the head is its Glorot draw plus a small trained change, and the maps (and fractions) do
  * not move with more epochs. Rerun with ImageNet weights, or with a global-average-pooling head (for which Grad-CAM
  * is CAM).
  */
