@@ -306,11 +306,11 @@ public final class MakeFashionDataset {
             SOURCES.csv gives the source file and index of every image; LICENSE.txt the licence (MIT).
 
             Do not edit these files by hand. They are regenerated, byte for byte, by
-            MakeFashionDataset (from the repository root):
+            org.transfer4j.examples.data.MakeFashionDataset (from the repository root):
 
                 apt-get install dataset-fashion-mnist
                 mvn -B -q -o -pl examples -am compile
-                java -cp examples/target/classes MakeFashionDataset \\
+                java -cp examples/target/classes org.transfer4j.examples.data.MakeFashionDataset \\
                      /usr/share/datasets/fashion-mnist \\
                      examples/src/main/resources/org/transfer4j/examples/data/fashion-small
             """;
