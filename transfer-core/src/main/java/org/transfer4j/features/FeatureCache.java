@@ -71,7 +71,8 @@ public final class FeatureCache {
     /** The manifest file name. */
     public static final String MANIFEST = "manifest.json";
     private static final Logger LOG = LoggerFactory.getLogger(FeatureCache.class);
-    private static final JsonMapper JSON = StrictJson.builder()
+    /** Reads and writes every manifest of the cache family (single-file and sharded): strict, indented. */
+    static final JsonMapper JSON = StrictJson.builder()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();

@@ -24,9 +24,7 @@ import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +42,6 @@ import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
 import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
-import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Weights;
@@ -82,10 +79,7 @@ public final class ShardedFeatureCache {
     /** Default images per shard. */
     public static final int DEFAULT_SHARD_SIZE = 500;
     private static final Logger LOG = LoggerFactory.getLogger(ShardedFeatureCache.class);
-    static final JsonMapper JSON = StrictJson.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private static final JsonMapper JSON = FeatureCache.JSON;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String LOCK_FILE = ".lock";
 
