@@ -1,13 +1,17 @@
 package org.transfer4j.internal.engine;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.stream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.model.Layer;
 
 /**
  * The process's oneDNN CPU engine and stream (JavaCPP's {@code org.bytedeco:dnnl} preset, oneDNN 2.5.2), loaded on
@@ -48,6 +52,24 @@ public final class Dnnl {
      *
      * @throws IllegalStateException if oneDNN cannot be loaded on this platform
      */
+    /**
+     * {@code x} as the first layer's input, as oneDNN reads it by address: an NHWC batch of that layer's input shape,
+     * contiguous float32 from offset 0 (copied into that form when it is not).
+     *
+     * @throws IllegalArgumentException for another rank or shape, naming the layer
+     */
+    static INDArray nhwcInput(INDArray x, Layer first) {
+        int[] in = first.inputShape();
+        if (x.rank() != 4 || x.size(1) != in[0] || x.size(2) != in[1] || x.size(3) != in[2]) {
+            throw new IllegalArgumentException("Expected NHWC input [n, " + in[0] + ", " + in[1] + ", " + in[2]
+                    + "] for " + first.name() + "; got " + Arrays.toString(x.shape()));
+        }
+        if (x.dataType() != DataType.FLOAT || x.isView() || x.ordering() != 'c' || x.offset() != 0) {
+            return x.castTo(DataType.FLOAT).dup('c');
+        }
+        return x;
+    }
+
     public static Dnnl get() {
         Dnnl d = instance;
         if (d == null) {

@@ -92,14 +92,7 @@ final class DnnlConvStack {
      * @return the last layer's output, NHWC, owned by the plan
      */
     INDArray forward(INDArray x, Map<String, INDArray> params) {
-        int[] in = layers.get(0).inputShape();
-        if (x.rank() != 4 || x.size(1) != in[0] || x.size(2) != in[1] || x.size(3) != in[2]) {
-            throw new IllegalArgumentException("Expected NHWC input [n, " + in[0] + ", " + in[1] + ", " + in[2]
-                    + "] for " + layers.get(0).name() + "; got " + Arrays.toString(x.shape()));
-        }
-        if (x.dataType() != DataType.FLOAT || x.isView() || x.ordering() != 'c' || x.offset() != 0) {
-            x = x.castTo(DataType.FLOAT).dup('c');
-        }
+        x = Dnnl.nhwcInput(x, layers.get(0));
         int n = Math.toIntExact(x.size(0));
         Plan plan = plans.get(n);
         if (plan == null) {

@@ -10,7 +10,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.lang.ref.Reference;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -138,15 +137,7 @@ public final class DnnlPrefix implements PrefixEngine {
 
     @Override
     public INDArray forward(INDArray x) {
-        Layer first = layers.get(0);
-        int[] in = first.inputShape();
-        if (x.rank() != 4 || x.size(1) != in[0] || x.size(2) != in[1] || x.size(3) != in[2]) {
-            throw new IllegalArgumentException("Expected NHWC input [n, " + in[0] + ", " + in[1] + ", " + in[2]
-                    + "] for " + first.name() + "; got " + Arrays.toString(x.shape()));
-        }
-        if (x.dataType() != DataType.FLOAT || x.isView() || x.ordering() != 'c' || x.offset() != 0) {
-            x = x.castTo(DataType.FLOAT).dup('c');
-        }
+        x = Dnnl.nhwcInput(x, layers.get(0));
         int n = Math.toIntExact(x.size(0));
         Plan plan = plans.get(n);
         if (plan == null) {
