@@ -2,7 +2,7 @@ module org.transfer4j.core {
     requires transitive org.transfer4j.augment;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
-    requires java.desktop;
+    requires transitive java.desktop;
 
     exports org.transfer4j;
     exports org.transfer4j.data;
