@@ -3,8 +3,6 @@ package org.transfer4j.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +21,7 @@ import org.transfer4j.internal.io.FileLocks;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
+import org.transfer4j.testing.ChildJvm;
 import org.transfer4j.testing.TestImages;
 
 /** Two processes updating one feature cache: the file lock makes one extract and the other find its work done. */
@@ -46,32 +44,12 @@ class FeatureCacheProcessTest {
         Weights weights = base.loadWeights();
         ImageFolder folder = ImageFolder.of(data).classMode(ClassMode.BINARY);
 
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process other = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-                FeatureCacheMain.class.getName(), data.toString(), cacheDir.toString())
-                .redirectErrorStream(true).start();
-        CountDownLatch extracting = new CountDownLatch(1);
-        StringBuilder output = new StringBuilder();
-        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(other.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (output) {
-                        output.append(line).append('\n');
-                    }
-                    if (line.equals("extracting")) {
-                        extracting.countDown();
-                    }
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
         FeatureCache.Update mine;
-        try {
+        String output;
+        try (ChildJvm other = ChildJvm.start(FeatureCacheMain.class, "extracting", data.toString(),
+                cacheDir.toString())) {
             // the other process holds the cache lock from here until its manifest is committed
-            assertThat(extracting.await(60, TimeUnit.SECONDS)).as("the other process started extracting: %s", output)
+            assertThat(other.awaitMarker(60)).as("the other process started extracting: %s", other.output())
                     .isTrue();
             FeatureCache cache = FeatureCache.at(cacheDir).batchSize(3);
             CompletableFuture<FeatureCache.Update> update = CompletableFuture.supplyAsync(() -> {
@@ -84,17 +62,15 @@ class FeatureCacheProcessTest {
             // once this update waits for the lock, the other process may go on and commit
             assertThat(FileLocks.awaitWaiting(cache.lockFile(), 1, Duration.ofSeconds(60)))
                     .as("this process's update waits for the other's lock").isTrue();
-            try (Writer go = new OutputStreamWriter(other.getOutputStream(), StandardCharsets.UTF_8)) {
+            try (Writer go = new OutputStreamWriter(other.process().getOutputStream(), StandardCharsets.UTF_8)) {
                 go.write("go\n");
             }
             mine = update.get(120, TimeUnit.SECONDS);
-            assertThat(other.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            reader.get(10, TimeUnit.SECONDS);
-            assertThat(other.exitValue()).as(output.toString()).isZero();
-        } finally {
-            other.destroyForcibly();
+            assertThat(other.awaitExit(60)).isTrue();
+            output = other.output();
+            assertThat(other.process().exitValue()).as(output).isZero();
         }
-        assertThat(output.toString()).contains("extracted=10 reused=0");
+        assertThat(output).contains("extracted=10 reused=0");
         assertThat(mine.extracted()).isZero();
         assertThat(mine.reused()).isEqualTo(10);
 

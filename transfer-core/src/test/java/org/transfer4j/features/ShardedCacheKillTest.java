@@ -2,14 +2,8 @@ package org.transfer4j.features;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -18,6 +12,7 @@ import org.transfer4j.data.ClassMode;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Vgg16;
+import org.transfer4j.testing.ChildJvm;
 import org.transfer4j.testing.TestImages;
 
 /** {@code kill -9} in the middle of a sharded extraction: the rerun extracts only the shards not committed. */
@@ -38,37 +33,14 @@ class ShardedCacheKillTest {
         Path data = tree.write();
         Path cacheDir = tmp.resolve("cache");
 
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(javaBin.toString(), "-cp", System.getProperty("java.class.path"),
-                ShardedExtractMain.class.getName(), data.toString(), cacheDir.toString(), "2")
-                .redirectErrorStream(true).start();
-        CountDownLatch blocked = new CountDownLatch(1);
-        StringBuilder output = new StringBuilder();
-        CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (output) {
-                        output.append(line).append('\n');
-                    }
-                    if (line.equals("blocked")) {
-                        blocked.countDown();
-                    }
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        try {
-            assertThat(blocked.await(120, TimeUnit.SECONDS)).as("the child reached its third shard: %s", output)
-                    .isTrue();
-        } finally {
-            child.destroyForcibly(); // SIGKILL: no shutdown hook, no finally block runs in the child
-            child.waitFor(60, TimeUnit.SECONDS);
-            reader.get(10, TimeUnit.SECONDS);
+        String output;
+        try (ChildJvm child = ChildJvm.start(ShardedExtractMain.class, "blocked", data.toString(),
+                cacheDir.toString(), "2")) {
+            assertThat(child.awaitMarker(120)).as("the child reached its third shard: %s", child.output()).isTrue();
+            child.close(); // SIGKILL: no shutdown hook, no finally block runs in the child
+            output = child.output();
         }
-        assertThat(output.toString()).doesNotContain("finished");
+        assertThat(output).doesNotContain("finished");
         assertThat(Files.exists(cacheDir.resolve(FeatureCache.MANIFEST))).isFalse();
         try (Stream<Path> s = Files.list(cacheDir.resolve(ShardedFeatureCache.SHARDS))) {
             assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted())
