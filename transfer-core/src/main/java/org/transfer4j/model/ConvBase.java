@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 import org.transfer4j.Precision;
+import org.transfer4j.internal.graph.Graph;
 
 /**
  * A convolutional base (a pretrained network without its classifier, Keras's {@code include_top=False}): its layers
@@ -18,6 +19,7 @@ import org.transfer4j.Precision;
  * @see Vgg16
  */
 public final class ConvBase {
+    private final Graph graph;
     private final String name;
     private final int inputHeight;
     private final int inputWidth;
@@ -26,15 +28,21 @@ public final class ConvBase {
     private final WeightsSource weights;
     private final Preprocessing preprocessing;
 
-    ConvBase(String name, int inputHeight, int inputWidth, int channels, List<Layer> layers, WeightsSource weights,
-            Preprocessing preprocessing) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.inputHeight = inputHeight;
-        this.inputWidth = inputWidth;
-        this.channels = channels;
-        this.layers = List.copyOf(layers);
+    ConvBase(Graph graph, WeightsSource weights, Preprocessing preprocessing) {
+        this.graph = Objects.requireNonNull(graph, "graph");
+        this.name = graph.name();
+        int[] in = graph.inputShape();
+        this.inputHeight = in[0];
+        this.inputWidth = in[1];
+        this.channels = in[2];
+        this.layers = graph.layers();
         this.weights = Objects.requireNonNull(weights, "weights");
         this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+    }
+
+    /** The layer graph the engines plan from (package-private: the graph type is internal). */
+    Graph graph() {
+        return graph;
     }
 
     /** The model's name, e.g. {@code vgg16}. */
@@ -103,9 +111,14 @@ public final class ConvBase {
         return lastLayer().outputShape();
     }
 
-    /** Total number of parameters. */
+    /** Total number of parameters (with BatchNormalization's moving statistics, as Keras counts them). */
     public long parameterCount() {
         return layers.stream().mapToLong(Layer::parameters).sum();
+    }
+
+    /** Parameters that never train: BatchNormalization's moving mean and variance (Keras's "Non-trainable params"). */
+    public long nonTrainableParameterCount() {
+        return layers.stream().mapToLong(Layer::nonTrainableParameters).sum();
     }
 
     public WeightsSource weightsSource() {
@@ -118,12 +131,12 @@ public final class ConvBase {
 
     /** The same base with other weights. */
     public ConvBase withWeights(WeightsSource source) {
-        return new ConvBase(name, inputHeight, inputWidth, channels, layers, source, preprocessing);
+        return new ConvBase(graph, source, preprocessing);
     }
 
     /** The same base with another preprocessing (e.g. the book's {@link Preprocessing#RESCALE}). */
     public ConvBase withPreprocessing(Preprocessing p) {
-        return new ConvBase(name, inputHeight, inputWidth, channels, layers, weights, p);
+        return new ConvBase(graph, weights, p);
     }
 
     /**
@@ -167,12 +180,13 @@ public final class ConvBase {
         return new FeatureExtractor(this, loaded, cutLayer, precision.resolve());
     }
 
-    /** Keras's {@code conv_base.summary()}: every layer trainable. */
+    /** Keras's {@code conv_base.summary()}: every layer trainable but BatchNormalization's moving statistics. */
     public Summary summary() {
         List<Summary.Row> rows = new ArrayList<>();
         rows.add(Summary.Row.of("input_1", LayerType.INPUT.kerasName(), Shapes.keras(inputShape()), 0, true));
         for (Layer l : layers) {
-            rows.add(Summary.Row.of(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(), true));
+            rows.add(new Summary.Row(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(),
+                    l.parameters() - l.nonTrainableParameters()));
         }
         return new Summary(name, rows);
     }

@@ -65,16 +65,17 @@ public final class FeatureExtractor implements AutoCloseable {
     private static long sample(List<Layer> run, Weights weights) {
         long h = 17;
         for (Layer l : run) {
-            if (l.type() != LayerType.CONV2D) {
+            if (!l.hasWeights()) {
                 continue;
             }
             LayerWeights w = weights.layer(l.name());
-            float[] k = w.kernel();
-            int step = Math.max(1, k.length / 64);
-            for (int i = 0; i < k.length; i += step) {
-                h = h * 31 + Float.floatToIntBits(k[i]);
+            for (String name : w.names()) {
+                float[] k = w.values(name);
+                int step = Math.max(1, k.length / 64);
+                for (int i = 0; i < k.length; i += step) {
+                    h = h * 31 + Float.floatToIntBits(k[i]);
+                }
             }
-            h = h * 31 + Arrays.hashCode(w.bias());
         }
         return h;
     }
