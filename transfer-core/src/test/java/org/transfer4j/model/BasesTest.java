@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.transfer4j.internal.engine.PrefixEngine;
+import org.transfer4j.testing.GraphReference;
 
 /** The new bases against Keras's numbers: layer names, parameter counts, output shapes, preprocessing. */
 class BasesTest {
@@ -91,5 +93,51 @@ class BasesTest {
         }
         assertThat(var / dw.length).isBetween(2.0 / 9 * 0.8, 2.0 / 9 * 1.2);
         assertThat(w.parameters()).isEqualTo(2_257_984L);
+    }
+
+    @Test
+    void extractor_runs_each_new_base_and_matches_the_reference() throws Exception {
+        for (ConvBase base : new ConvBase[] {Vgg19.random(32, 32, 1), ResNet50.random(35, 32, 1),
+                MobileNetV2.random(32, 33, 1)}) {
+            ConvBase b = base.withWeights(WeightsSource.ofKerasArrays("t", GraphReference.randomKerasArrays(
+                    base.layers(), 4)));
+            Weights w = b.loadWeights();
+            int[] in = b.inputShape();
+            float[] x = new float[2 * in[0] * in[1] * in[2]];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.37) * 2;
+            }
+            try (FeatureExtractor fx = b.extractor(w)) {
+                float[] got = fx.extractPreprocessed(x, 2);
+                double[] want = GraphReference.forward(b.graph(), w, x, 2, b.lastLayer().name());
+                double scale = 0;
+                double worst = 0;
+                for (int i = 0; i < want.length; i++) {
+                    scale = Math.max(scale, Math.abs(want[i]));
+                    worst = Math.max(worst, Math.abs(got[i] - want[i]));
+                }
+                assertThat(got).hasSize(want.length);
+                assertThat(worst / scale).as(b.name()).isLessThan(1e-4);
+            }
+        }
+    }
+
+    @Test
+    void the_nd4j_engine_names_the_base_and_the_setting_it_cannot_run() throws Exception {
+        String old = System.getProperty(PrefixEngine.BACKEND_PROPERTY);
+        System.setProperty(PrefixEngine.BACKEND_PROPERTY, "nd4j");
+        try {
+            ConvBase b = MobileNetV2.random(32, 32, 1);
+            Weights w = b.loadWeights();
+            assertThatThrownBy(() -> b.extractor(w)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("mobilenet_v2").hasMessageContaining("-Dtransfer4j.engine=nd4j")
+                    .hasMessageContaining("oneDNN");
+        } finally {
+            if (old == null) {
+                System.clearProperty(PrefixEngine.BACKEND_PROPERTY);
+            } else {
+                System.setProperty(PrefixEngine.BACKEND_PROPERTY, old);
+            }
+        }
     }
 }
