@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import org.transfer4j.Precision;
 import org.transfer4j.internal.graph.Graph;
+import org.transfer4j.internal.graph.Op;
 
 /**
  * A convolutional base (a pretrained network without its classifier, Keras's {@code include_top=False}): its layers
@@ -20,6 +21,9 @@ import org.transfer4j.internal.graph.Graph;
  */
 public final class ConvBase {
     private final Graph graph;
+    private final Graph unpooled;
+    private final Pooling pooling;
+    private final Pooling defaultPooling;
     private final String name;
     private final int inputHeight;
     private final int inputWidth;
@@ -28,8 +32,17 @@ public final class ConvBase {
     private final WeightsSource weights;
     private final Preprocessing preprocessing;
 
-    ConvBase(Graph graph, WeightsSource weights, Preprocessing preprocessing) {
-        this.graph = Objects.requireNonNull(graph, "graph");
+    ConvBase(Graph graph, WeightsSource weights, Preprocessing preprocessing, Pooling defaultPooling) {
+        this(graph, Pooling.NONE, defaultPooling, weights, preprocessing);
+    }
+
+    private ConvBase(Graph unpooled, Pooling pooling, Pooling defaultPooling, WeightsSource weights,
+            Preprocessing preprocessing) {
+        this.unpooled = Objects.requireNonNull(unpooled, "graph");
+        this.pooling = Objects.requireNonNull(pooling, "pooling");
+        this.defaultPooling = Objects.requireNonNull(defaultPooling, "defaultPooling");
+        Graph graph = pooling == Pooling.NONE ? unpooled : withAveragePool(unpooled);
+        this.graph = graph;
         this.name = graph.name();
         int[] in = graph.inputShape();
         this.inputHeight = in[0];
@@ -43,6 +56,37 @@ public final class ConvBase {
     /** The layer graph the engines plan from (package-private: the graph type is internal). */
     Graph graph() {
         return graph;
+    }
+
+    /** Keras's name of the pooling layer {@code pooling='avg'} adds: {@code avg_pool} in ResNet, else the default. */
+    private static Graph withAveragePool(Graph g) {
+        List<Graph.Node> nodes = new ArrayList<>(g.nodes());
+        String last = nodes.get(nodes.size() - 1).name();
+        String name = g.name().startsWith("resnet") ? "avg_pool" : "global_average_pooling2d";
+        nodes.add(new Graph.Node(name, new Op.GlobalAveragePooling2D(), List.of(last)));
+        return new Graph(g.name(), g.inputShape(), nodes);
+    }
+
+    /**
+     * The same base with {@code pooling} after its last layer: {@link Pooling#AVG} appends Keras's
+     * {@code GlobalAveragePooling2D} layer ({@code avg_pool} in ResNet50, {@code global_average_pooling2d} elsewhere),
+     * as {@code pooling='avg'} does; {@link Pooling#NONE} removes it.
+     */
+    public ConvBase withPooling(Pooling p) {
+        return p == pooling ? this : new ConvBase(unpooled, p, defaultPooling, weights, preprocessing);
+    }
+
+    /** The pooling after the last conv layer ({@link Pooling#NONE} unless {@link #withPooling} added one). */
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    /**
+     * The pooling a head on this base gets unless it says otherwise: {@link Pooling#NONE} (Flatten, the book's) for
+     * VGG, {@link Pooling#AVG} for ResNet50 and MobileNetV2 (Keras's {@code pooling='avg'}).
+     */
+    public Pooling defaultPooling() {
+        return defaultPooling;
     }
 
     /** The model's name, e.g. {@code vgg16}. */
@@ -131,12 +175,12 @@ public final class ConvBase {
 
     /** The same base with other weights. */
     public ConvBase withWeights(WeightsSource source) {
-        return new ConvBase(graph, source, preprocessing);
+        return new ConvBase(unpooled, pooling, defaultPooling, source, preprocessing);
     }
 
     /** The same base with another preprocessing (e.g. the book's {@link Preprocessing#RESCALE}). */
     public ConvBase withPreprocessing(Preprocessing p) {
-        return new ConvBase(graph, weights, p);
+        return new ConvBase(unpooled, pooling, defaultPooling, weights, p);
     }
 
     /**

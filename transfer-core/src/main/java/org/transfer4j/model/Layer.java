@@ -152,6 +152,9 @@ public record Layer(String name, LayerType type, int[] inputShape, int[] outputS
 
     /** Keras's output shape text with the batch as {@code None}, e.g. {@code (None, 4, 4, 512)}. */
     public String kerasOutputShape() {
+        if (type == LayerType.GLOBAL_AVERAGE_POOLING2D) {
+            return Shapes.keras(new int[] {outChannels()});
+        }
         return Shapes.keras(outputShape);
     }
 

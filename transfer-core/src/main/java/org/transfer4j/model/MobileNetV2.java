@@ -61,6 +61,6 @@ public final class MobileNetV2 {
             throw new IllegalArgumentException("MobileNetV2 needs an input of at least " + MIN_SIZE + "x" + MIN_SIZE
                     + " pixels; got height=" + height + ", width=" + width);
         }
-        return new ConvBase(Architectures.mobilenetV2(height, width), weights, Preprocessing.TF);
+        return new ConvBase(Architectures.mobilenetV2(height, width), weights, Preprocessing.TF, Pooling.AVG);
     }
 }

@@ -61,6 +61,6 @@ public final class ResNet50 {
             throw new IllegalArgumentException("ResNet50 needs an input of at least " + MIN_SIZE + "x" + MIN_SIZE
                     + " pixels; got height=" + height + ", width=" + width);
         }
-        return new ConvBase(Architectures.resnet50(height, width), weights, Preprocessing.CAFFE);
+        return new ConvBase(Architectures.resnet50(height, width), weights, Preprocessing.CAFFE, Pooling.AVG);
     }
 }

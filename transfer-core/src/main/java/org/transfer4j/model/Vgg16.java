@@ -60,6 +60,6 @@ public final class Vgg16 {
             throw new IllegalArgumentException("VGG16 needs an input of at least " + MIN_SIZE + "x" + MIN_SIZE
                     + " pixels; got height=" + height + ", width=" + width);
         }
-        return new ConvBase(Architectures.vgg16(height, width), weights, Preprocessing.CAFFE);
+        return new ConvBase(Architectures.vgg16(height, width), weights, Preprocessing.CAFFE, Pooling.NONE);
     }
 }

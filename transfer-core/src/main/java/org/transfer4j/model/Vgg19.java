@@ -57,6 +57,6 @@ public final class Vgg19 {
             throw new IllegalArgumentException("VGG19 needs an input of at least " + MIN_SIZE + "x" + MIN_SIZE
                     + " pixels; got height=" + height + ", width=" + width);
         }
-        return new ConvBase(Architectures.vgg19(height, width), weights, Preprocessing.CAFFE);
+        return new ConvBase(Architectures.vgg19(height, width), weights, Preprocessing.CAFFE, Pooling.NONE);
     }
 }

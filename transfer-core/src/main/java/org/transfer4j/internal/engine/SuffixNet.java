@@ -100,7 +100,11 @@ public final class SuffixNet {
             }
             shape = l.outputShape();
         }
-        this.flat = (long) shape[0] * shape[1] * shape[2];
+        long product = 1;
+        for (int d : shape) {
+            product *= d; // [h, w, c] feature maps, or [c] after a base's global average pooling
+        }
+        this.flat = product;
         this.dnnlConvs = !this.convLayers.isEmpty() && Dnnl.selected() ? new DnnlConvStack(this.convLayers) : null;
         SplittableRandom init = new SplittableRandom(seed);
         long in = flat;

@@ -280,7 +280,11 @@ public sealed interface Op {
         }
     }
 
-    /** Keras's {@code GlobalAveragePooling2D}: the mean over height and width, {@code [c]}. */
+    /**
+     * Keras's {@code GlobalAveragePooling2D}: the mean over height and width. Its shape here is {@code [1, 1, c]}
+     * (the same values as Keras's {@code [c]}, in NHWC order), so that caches and batches keep one feature rank;
+     * {@code Layer.kerasOutputShape()} prints Keras's {@code (None, c)}.
+     */
     record GlobalAveragePooling2D() implements Op {
         @Override
         public LayerType type() {
@@ -290,7 +294,7 @@ public sealed interface Op {
         @Override
         public int[] outputShape(List<int[]> inputs) {
             int[] in = hwc(inputs, this);
-            return new int[] {in[2]};
+            return new int[] {1, 1, in[2]};
         }
     }
 
