@@ -61,8 +61,9 @@ public sealed interface WeightsSource {
      * {@code "conv1_conv/kernel:0"}, {@code "conv1_bn/moving_variance:0"},
      * {@code "block_1_depthwise/depthwise_kernel:0"}; each value flat, row-major, in Keras's shape (convolution
      * {@code [kh, kw, in, out]}, depthwise {@code [kh, kw, in, 1]}, vectors {@code [c]}). The map is copied when the
-     * source is made; the arrays are read when the weights load. Arrays no layer of the base uses (a classifier's,
-     * say) are ignored; a missing one fails naming it.
+     * source is made; the arrays are read when the weights load. Keras 3's names without {@code ":0"}
+     * ({@code "conv1_conv/kernel"}) are accepted too. Arrays no layer of the base uses (a classifier's, say) are
+     * ignored; a missing one fails naming it.
      *
      * @param id     what identifies the arrays (e.g. the file they came from); recorded in the checksum and provenance
      * @param arrays full Keras weight name → values
@@ -156,6 +157,9 @@ public sealed interface WeightsSource {
                 for (Layer.Weight w : layer.weights()) {
                     String key = layer.name() + "/" + w.name() + ":0";
                     float[] values = arrays.get(key);
+                    if (values == null) {
+                        values = arrays.get(layer.name() + "/" + w.name()); // Keras 3 names weights without ":0"
+                    }
                     if (values == null) {
                         throw new WeightsException(description + ": no array '" + key + "' for layer '" + layer.name()
                                 + "' (shape " + Arrays.toString(w.shape()) + "); arrays of that layer given: "
