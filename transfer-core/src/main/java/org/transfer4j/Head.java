@@ -4,8 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.Pooling;
 
 /**
  * A densely connected classifier put on top of a convolutional base, built fluently and immutably:
@@ -33,9 +37,52 @@ public final class Head {
     }
 
     private final List<HeadLayer> layers;
+    private final Pooling pooling;
 
     Head(List<HeadLayer> layers) {
+        this(layers, null);
+    }
+
+    private Head(List<HeadLayer> layers, Pooling pooling) {
         this.layers = List.copyOf(layers);
+        this.pooling = pooling;
+    }
+
+    /**
+     * How the base's feature maps reach the first dense layer, if the head says: {@link Pooling#NONE} after
+     * {@link #flatten()} (the book's Flatten), {@link Pooling#AVG} after {@link #globalAveragePooling()} (Keras's
+     * {@code pooling='avg'}); empty means the base's default ({@link ConvBase#defaultPooling()}: Flatten for VGG,
+     * global average pooling for ResNet50 and MobileNetV2).
+     */
+    public Optional<Pooling> pooling() {
+        return Optional.ofNullable(pooling);
+    }
+
+    /**
+     * Starts the head with Keras's {@code Flatten} on the base's feature maps (the book's head; the default on VGG).
+     *
+     * @throws IllegalStateException after a layer
+     */
+    public Head flatten() {
+        return withPooling(Pooling.NONE);
+    }
+
+    /**
+     * Starts the head with {@code GlobalAveragePooling2D} on the base's feature maps (Keras's {@code pooling='avg'};
+     * the default on ResNet50 and MobileNetV2): one feature per channel.
+     *
+     * @throws IllegalStateException after a layer
+     */
+    public Head globalAveragePooling() {
+        return withPooling(Pooling.AVG);
+    }
+
+    private Head withPooling(Pooling p) {
+        if (!layers.isEmpty() || pooling != null) {
+            throw new IllegalStateException("flatten() or globalAveragePooling() starts a head; this head already has "
+                    + this);
+        }
+        return new Head(layers, p);
     }
 
     /** The layers after the implied Flatten. */
@@ -111,7 +158,7 @@ public final class Head {
         }
         List<HeadLayer> next = new ArrayList<>(layers);
         next.add(layer);
-        return new Head(next);
+        return new Head(next, pooling);
     }
 
     private HeadLayer last() {
@@ -185,10 +232,14 @@ public final class Head {
                             : head.dense(Integer.parseInt(args[0].trim()), Activation.of(args[1]));
                     case "dropout" -> head.dropout(Double.parseDouble(args[0].trim()));
                     case "sigmoid" -> head.sigmoid();
+                    case "flatten" -> head.flatten();
+                    case "globalaveragepooling", "globalaveragepooling2d" -> head.globalAveragePooling();
                     case "softmax" -> head.softmax(Integer.parseInt(args[0].trim()));
                     default -> throw new IllegalArgumentException("Unknown head layer '" + name
-                            + "'; expected dense, dropout, sigmoid or softmax");
+                            + "'; expected flatten, globalAveragePooling, dense, dropout, sigmoid or softmax");
                 };
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException("In head '" + text + "': " + e.getMessage(), e);
             } catch (ArrayIndexOutOfBoundsException | NumberFormatException e) {
                 throw new IllegalArgumentException("Bad arguments in '" + part.trim() + "' of head '" + text + "'", e);
             }
@@ -198,18 +249,21 @@ public final class Head {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Head h && layers.equals(h.layers);
+        return o instanceof Head h && layers.equals(h.layers) && pooling == h.pooling;
     }
 
     @Override
     public int hashCode() {
-        return layers.hashCode();
+        return layers.hashCode() * 31 + (pooling == null ? 0 : pooling.hashCode());
     }
 
     /** The DSL text, e.g. {@code dense(256).dropout(0.5).sigmoid()}; {@link #parse} reads it back. */
     @Override
     public String toString() {
         List<String> parts = new ArrayList<>();
+        if (pooling != null) {
+            parts.add(pooling == Pooling.AVG ? "globalAveragePooling()" : "flatten()");
+        }
         for (HeadLayer l : layers) {
             if (l instanceof HeadLayer.Dropout d) {
                 parts.add("dropout(" + d.rate() + ")");

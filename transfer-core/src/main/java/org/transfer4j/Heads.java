@@ -10,6 +10,19 @@ public final class Heads {
     private Heads() {
     }
 
+    /** A head starting with Keras's {@code Flatten} (the book's; the default on VGG bases). */
+    public static Head flatten() {
+        return new Head(List.of()).flatten();
+    }
+
+    /**
+     * A head starting with {@code GlobalAveragePooling2D} (Keras's {@code pooling='avg'}; the default on ResNet50 and
+     * MobileNetV2): {@code globalAveragePooling().dense(256).sigmoid()}.
+     */
+    public static Head globalAveragePooling() {
+        return new Head(List.of()).globalAveragePooling();
+    }
+
     /** A head starting with {@code Dense(units, relu)} (Keras's dense default here is relu, as in the book). */
     public static Head dense(int units) {
         return new Head(List.of()).dense(units);

@@ -33,7 +33,7 @@ import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Preprocessing;
-import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.Bases;
 import org.transfer4j.model.Weights;
 import org.transfer4j.model.WeightsException;
 import org.transfer4j.model.WeightsSource;
@@ -89,7 +89,8 @@ final class ModelFile {
         Weights weights = model.baseWeightsForSaving(includeBaseWeights);
         WeightsSource source = p.base().weightsSource();
         String sourceKind = source instanceof WeightsSource.Random ? "random"
-                : source instanceof WeightsSource.FileSource ? "file" : "imagenet";
+                : source instanceof WeightsSource.FileSource ? "file"
+                : source instanceof WeightsSource.KerasArrays ? "arrays" : "imagenet";
         String weightsFile = source instanceof WeightsSource.FileSource f ? f.path().toAbsolutePath().toString()
                 : source instanceof WeightsSource.Imagenet i ? i.file().map(x -> x.toAbsolutePath().toString()).orElse(null)
                 : null;
@@ -119,8 +120,10 @@ final class ModelFile {
                 Files.createDirectories(staging.resolve("base"));
                 for (Map.Entry<String, LayerWeights> e : weights.layers().entrySet()) {
                     LayerWeights w = e.getValue();
-                    Npy.write(staging.resolve("base/" + e.getKey() + "_kernel.npy"), w.kernel(), intShape(w.kernelShape()));
-                    Npy.write(staging.resolve("base/" + e.getKey() + "_bias.npy"), w.bias(), w.bias().length);
+                    for (String name : w.names()) { // base/<layer>_<weight>.npy: block1_conv1_kernel, conv1_bn_gamma
+                        Npy.write(staging.resolve("base/" + e.getKey() + "_" + name + ".npy"), w.values(name),
+                                intShape(w.shape(name)));
+                    }
                 }
             }
             AtomicFiles.write(file, out -> zip(staging, out));
@@ -176,25 +179,33 @@ final class ModelFile {
                 throw new IOException("Model file " + file + " has format " + c.format() + "; this library reads "
                         + FORMAT);
             }
-            if (!"vgg16".equals(c.base())) {
-                throw new IOException("Model file " + file + ": unknown base '" + c.base() + "'");
+            if (!Bases.NAMES.contains(c.base())) {
+                throw new IOException("Model file " + file + ": unknown base '" + c.base() + "'; bases are "
+                        + String.join(", ", Bases.NAMES));
+            }
+            if (override == null && "arrays".equals(c.weightsSource()) && !c.baseWeightsEmbedded()) {
+                throw new IOException("Model file " + file + " was trained on base weights given as arrays ("
+                        + c.weightsChecksum() + ") and does not embed them; pass those weights when loading it");
             }
             WeightsSource source = override != null ? override : switch (c.weightsSource()) {
-                case "random" -> WeightsSource.random(c.weightsSeed());
+                case "random", "arrays" -> WeightsSource.random(c.weightsSeed() == null ? 0 : c.weightsSeed());
                 case "file" -> WeightsSource.file(Path.of(c.weightsFile()));
                 default -> c.weightsFile() != null ? ((WeightsSource.Imagenet) WeightsSource.imagenet())
                         .withFile(Path.of(c.weightsFile())) : WeightsSource.imagenet();
             };
-            ConvBase base = Vgg16.of(c.input().get(0), c.input().get(1), source)
+            ConvBase base = Bases.of(c.base(), c.input().get(0), c.input().get(1), source)
                     .withPreprocessing(Preprocessing.of(c.preprocessing()));
             Weights weights;
             if (c.baseWeightsEmbedded()) {
                 Map<String, LayerWeights> byLayer = new LinkedHashMap<>();
                 for (Layer l : base.layers()) {
                     if (l.hasWeights()) {
-                        Npy.Floats k = Npy.readFloats(staging.resolve("base/" + l.name() + "_kernel.npy"));
-                        Npy.Floats b = Npy.readFloats(staging.resolve("base/" + l.name() + "_bias.npy"));
-                        byLayer.put(l.name(), new LayerWeights(k.data(), longShape(k.shape()), b.data()));
+                        LayerWeights.Builder b = LayerWeights.builder();
+                        for (Layer.Weight w : l.weights()) {
+                            Npy.Floats a = Npy.readFloats(staging.resolve("base/" + l.name() + "_" + w.name() + ".npy"));
+                            b.put(w.name(), longShape(a.shape()), a.data());
+                        }
+                        byLayer.put(l.name(), b.build());
                     }
                 }
                 weights = Weights.of(base.layers(), byLayer, c.weightsChecksum(), file + " (embedded base weights)");

@@ -21,6 +21,8 @@ import org.transfer4j.features.ShardedFeatures;
 import org.transfer4j.internal.train.ShardedBatchSource;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
+import org.transfer4j.model.LayerType;
+import org.transfer4j.model.Pooling;
 import org.transfer4j.model.Summary;
 import org.transfer4j.model.Weights;
 import org.transfer4j.model.WeightsException;
@@ -54,8 +56,28 @@ public final class TransferPipeline {
 
     private TransferPipeline(ConvBase base, int firstTrainable, Head head, TrainingOptions training,
             Augmentation augmentation, Precision precision) {
-        this.base = Objects.requireNonNull(base, "base");
-        this.firstTrainable = firstTrainable;
+        Objects.requireNonNull(base, "base");
+        // the pooling between base and head follows the head (else the base's default): Keras's pooling='avg' is a
+        // GlobalAveragePooling2D layer at the end of the base, part of the frozen prefix
+        Pooling pooling = head != null && head.pooling().isPresent() ? head.pooling().get() : base.defaultPooling();
+        int convLayers = base.withPooling(Pooling.NONE).layers().size();
+        this.base = base.withPooling(pooling);
+        this.firstTrainable = firstTrainable >= convLayers ? this.base.layers().size() : firstTrainable;
+        if (this.firstTrainable < convLayers) {
+            String first = this.base.layers().get(this.firstTrainable).name();
+            boolean vggStyle = this.base.layers().stream().limit(convLayers)
+                    .allMatch(l -> l.type() == LayerType.CONV2D || l.type() == LayerType.MAX_POOLING2D);
+            if (!vggStyle) {
+                throw new IllegalArgumentException("freezeUntil(\"" + first + "\") in " + base.name()
+                        + " is not yet supported: fine-tuning trains VGG-style conv layers only so far (BatchNormalization,"
+                        + " depthwise convolutions and residual Adds do not train yet). Freeze the whole base "
+                        + "(approach 1 or 2) instead.");
+            }
+            if (pooling == Pooling.AVG) {
+                throw new IllegalArgumentException("freezeUntil(\"" + first + "\") with a globalAveragePooling() head"
+                        + " is not yet supported: fine-tuning trains under a flatten() head only so far");
+            }
+        }
         this.head = head;
         this.training = Objects.requireNonNull(training, "training");
         this.augmentation = augmentation;
@@ -100,7 +122,13 @@ public final class TransferPipeline {
         return precision;
     }
 
-    /** Puts {@code head} on the base (Flatten is implied). */
+    /**
+     * Puts {@code head} on the base. Between them sits the head's {@link Head#pooling()}, else the base's
+     * {@link ConvBase#defaultPooling()}: Flatten on VGG (the book's), Keras's {@code pooling='avg'} on ResNet50 and
+     * MobileNetV2 (a {@code GlobalAveragePooling2D} layer appended to the base, so features are cached pooled).
+     *
+     * @throws IllegalArgumentException for a globalAveragePooling() head with fine-tuning (not yet supported)
+     */
     public TransferPipeline head(Head head) {
         return new TransferPipeline(base, firstTrainable, Objects.requireNonNull(head, "head"), training, augmentation,
                 precision);
@@ -415,12 +443,19 @@ public final class TransferPipeline {
     public Summary summary() {
         List<Summary.Row> rows = new ArrayList<>();
         long baseParams = base.parameterCount();
+        long frozenStatistics = base.layers().subList(Math.min(firstTrainable, base.layers().size()),
+                base.layers().size()).stream().mapToLong(Layer::nonTrainableParameters).sum();
         rows.add(new Summary.Row(base.name(), "Functional", base.lastLayer().kerasOutputShape(), baseParams,
-                base.parameterCountFrom(Math.min(firstTrainable, base.layers().size()))));
+                base.parameterCountFrom(Math.min(firstTrainable, base.layers().size())) - frozenStatistics));
         if (head != null) {
             int[] out = base.outputShape();
-            long flat = (long) out[0] * out[1] * out[2];
-            rows.add(Summary.Row.of("flatten_1", "Flatten", "(None, " + flat + ")", 0, true));
+            long flat = 1;
+            for (int d : out) {
+                flat *= d;
+            }
+            if (base.lastLayer().type() != LayerType.GLOBAL_AVERAGE_POOLING2D) {
+                rows.add(Summary.Row.of("flatten_1", "Flatten", "(None, " + flat + ")", 0, true));
+            }
             long in = flat;
             int dense = 0;
             int dropout = 0;

@@ -6,6 +6,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 import org.transfer4j.Precision;
+import org.transfer4j.internal.graph.Graph;
+import org.transfer4j.internal.graph.Op;
 
 /**
  * A convolutional base (a pretrained network without its classifier, Keras's {@code include_top=False}): its layers
@@ -18,6 +20,10 @@ import org.transfer4j.Precision;
  * @see Vgg16
  */
 public final class ConvBase {
+    private final Graph graph;
+    private final Graph unpooled;
+    private final Pooling pooling;
+    private final Pooling defaultPooling;
     private final String name;
     private final int inputHeight;
     private final int inputWidth;
@@ -26,15 +32,61 @@ public final class ConvBase {
     private final WeightsSource weights;
     private final Preprocessing preprocessing;
 
-    ConvBase(String name, int inputHeight, int inputWidth, int channels, List<Layer> layers, WeightsSource weights,
+    ConvBase(Graph graph, WeightsSource weights, Preprocessing preprocessing, Pooling defaultPooling) {
+        this(graph, Pooling.NONE, defaultPooling, weights, preprocessing);
+    }
+
+    private ConvBase(Graph unpooled, Pooling pooling, Pooling defaultPooling, WeightsSource weights,
             Preprocessing preprocessing) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.inputHeight = inputHeight;
-        this.inputWidth = inputWidth;
-        this.channels = channels;
-        this.layers = List.copyOf(layers);
+        this.unpooled = Objects.requireNonNull(unpooled, "graph");
+        this.pooling = Objects.requireNonNull(pooling, "pooling");
+        this.defaultPooling = Objects.requireNonNull(defaultPooling, "defaultPooling");
+        Graph graph = pooling == Pooling.NONE ? unpooled : withAveragePool(unpooled);
+        this.graph = graph;
+        this.name = graph.name();
+        int[] in = graph.inputShape();
+        this.inputHeight = in[0];
+        this.inputWidth = in[1];
+        this.channels = in[2];
+        this.layers = graph.layers();
         this.weights = Objects.requireNonNull(weights, "weights");
         this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
+    }
+
+    /** The layer graph the engines plan from (package-private: the graph type is internal). */
+    Graph graph() {
+        return graph;
+    }
+
+    /** Keras's name of the pooling layer {@code pooling='avg'} adds: {@code avg_pool} in ResNet, else the default. */
+    private static Graph withAveragePool(Graph g) {
+        List<Graph.Node> nodes = new ArrayList<>(g.nodes());
+        String last = nodes.get(nodes.size() - 1).name();
+        String name = g.name().startsWith("resnet") ? "avg_pool" : "global_average_pooling2d";
+        nodes.add(new Graph.Node(name, new Op.GlobalAveragePooling2D(), List.of(last)));
+        return new Graph(g.name(), g.inputShape(), nodes);
+    }
+
+    /**
+     * The same base with {@code pooling} after its last layer: {@link Pooling#AVG} appends Keras's
+     * {@code GlobalAveragePooling2D} layer ({@code avg_pool} in ResNet50, {@code global_average_pooling2d} elsewhere),
+     * as {@code pooling='avg'} does; {@link Pooling#NONE} removes it.
+     */
+    public ConvBase withPooling(Pooling p) {
+        return p == pooling ? this : new ConvBase(unpooled, p, defaultPooling, weights, preprocessing);
+    }
+
+    /** The pooling after the last conv layer ({@link Pooling#NONE} unless {@link #withPooling} added one). */
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    /**
+     * The pooling a head on this base gets unless it says otherwise: {@link Pooling#NONE} (Flatten, the book's) for
+     * VGG, {@link Pooling#AVG} for ResNet50 and MobileNetV2 (Keras's {@code pooling='avg'}).
+     */
+    public Pooling defaultPooling() {
+        return defaultPooling;
     }
 
     /** The model's name, e.g. {@code vgg16}. */
@@ -103,9 +155,14 @@ public final class ConvBase {
         return lastLayer().outputShape();
     }
 
-    /** Total number of parameters. */
+    /** Total number of parameters (with BatchNormalization's moving statistics, as Keras counts them). */
     public long parameterCount() {
         return layers.stream().mapToLong(Layer::parameters).sum();
+    }
+
+    /** Parameters that never train: BatchNormalization's moving mean and variance (Keras's "Non-trainable params"). */
+    public long nonTrainableParameterCount() {
+        return layers.stream().mapToLong(Layer::nonTrainableParameters).sum();
     }
 
     public WeightsSource weightsSource() {
@@ -118,12 +175,12 @@ public final class ConvBase {
 
     /** The same base with other weights. */
     public ConvBase withWeights(WeightsSource source) {
-        return new ConvBase(name, inputHeight, inputWidth, channels, layers, source, preprocessing);
+        return new ConvBase(unpooled, pooling, defaultPooling, source, preprocessing);
     }
 
     /** The same base with another preprocessing (e.g. the book's {@link Preprocessing#RESCALE}). */
     public ConvBase withPreprocessing(Preprocessing p) {
-        return new ConvBase(name, inputHeight, inputWidth, channels, layers, weights, p);
+        return new ConvBase(unpooled, pooling, defaultPooling, weights, p);
     }
 
     /**
@@ -167,12 +224,13 @@ public final class ConvBase {
         return new FeatureExtractor(this, loaded, cutLayer, precision.resolve());
     }
 
-    /** Keras's {@code conv_base.summary()}: every layer trainable. */
+    /** Keras's {@code conv_base.summary()}: every layer trainable but BatchNormalization's moving statistics. */
     public Summary summary() {
         List<Summary.Row> rows = new ArrayList<>();
         rows.add(Summary.Row.of("input_1", LayerType.INPUT.kerasName(), Shapes.keras(inputShape()), 0, true));
         for (Layer l : layers) {
-            rows.add(Summary.Row.of(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(), true));
+            rows.add(new Summary.Row(l.name(), l.type().kerasName(), l.kerasOutputShape(), l.parameters(),
+                    l.parameters() - l.nonTrainableParameters()));
         }
         return new Summary(name, rows);
     }

@@ -1,6 +1,8 @@
 package org.transfer4j.model;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -49,12 +51,17 @@ public final class FeatureExtractor implements AutoCloseable {
         int end = base.indexOf(cutLayer);
         this.cut = base.layers().get(end);
         List<Layer> run = base.layers().subList(0, end + 1);
+        if (!base.graph().isPlainStack()) {
+            Set<String> needed = new HashSet<>();
+            base.graph().ancestorsOf(cutLayer).forEach(node -> needed.add(node.name()));
+            run = run.stream().filter(l -> needed.contains(l.name())).toList();
+        }
         this.key = base.name() + Arrays.toString(base.inputShape()) + run.stream().map(Layer::name).toList() + "@"
                 + weights.checksum() + "#" + sample(run, weights) + "/" + this.precision + "/"
                 + System.getProperty(PrefixEngine.BACKEND_PROPERTY, "");
         PrefixEngine kept = takeIdle(key);
         this.reused = kept != null;
-        this.engine = kept != null ? kept : PrefixEngine.create(run, weights, this.precision);
+        this.engine = kept != null ? kept : PrefixEngine.create(base.graph(), cutLayer, run, weights, this.precision);
     }
 
     /**
@@ -65,16 +72,17 @@ public final class FeatureExtractor implements AutoCloseable {
     private static long sample(List<Layer> run, Weights weights) {
         long h = 17;
         for (Layer l : run) {
-            if (l.type() != LayerType.CONV2D) {
+            if (!l.hasWeights()) {
                 continue;
             }
             LayerWeights w = weights.layer(l.name());
-            float[] k = w.kernel();
-            int step = Math.max(1, k.length / 64);
-            for (int i = 0; i < k.length; i += step) {
-                h = h * 31 + Float.floatToIntBits(k[i]);
+            for (String name : w.names()) {
+                float[] k = w.values(name);
+                int step = Math.max(1, k.length / 64);
+                for (int i = 0; i < k.length; i += step) {
+                    h = h * 31 + Float.floatToIntBits(k[i]);
+                }
             }
-            h = h * 31 + Arrays.hashCode(w.bias());
         }
         return h;
     }

@@ -45,6 +45,15 @@ public final class ImagenetWeights {
     static final long VGG16_SIZE = 58_889_256L;
     static final String VGG16_MD5 = "6d6bbae143d832006294945121d1f1fc";
 
+    static final String KERAS_APPLICATIONS = "https://storage.googleapis.com/tensorflow/keras-applications/";
+    static final String VGG19_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5";
+    static final String VGG19_MD5 = "253f8cb515780f3b799900260a226db6";
+    static final String RESNET50_FILE = "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5";
+    static final String RESNET50_MD5 = "4d473c1dd8becc155b73f8504c6f6626";
+    static final String MOBILENET_V2_FILE = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5";
+    /** Size or MD5 not pinned. */
+    static final long UNKNOWN_SIZE = -1;
+
     private static final Logger LOG = LoggerFactory.getLogger(ImagenetWeights.class);
 
     private final String fileName;
@@ -57,7 +66,7 @@ public final class ImagenetWeights {
         this.fileName = Objects.requireNonNull(fileName);
         this.url = Objects.requireNonNull(url);
         this.size = size;
-        this.md5 = md5.toLowerCase(Locale.ROOT);
+        this.md5 = md5 == null ? null : md5.toLowerCase(Locale.ROOT);
         this.cacheDirectory = Objects.requireNonNull(cacheDirectory);
     }
 
@@ -65,6 +74,54 @@ public final class ImagenetWeights {
     public static ImagenetWeights vgg16() {
         return new ImagenetWeights(VGG16_FILE, URI.create(System.getProperty(URL_PROPERTY, VGG16_URL)), VGG16_SIZE,
                 VGG16_MD5, defaultCacheDirectory());
+    }
+
+    /**
+     * Keras's VGG19 notop weights ({@code vgg19.py}'s {@code WEIGHTS_PATH_NO_TOP}, MD5 pinned there); URL override
+     * {@code -Dtransfer4j.vgg19.url}.
+     */
+    public static ImagenetWeights vgg19() {
+        return keras("vgg19", "vgg19/" + VGG19_FILE, VGG19_MD5);
+    }
+
+    /**
+     * Keras's ResNet50 notop weights ({@code resnet.py}'s {@code BASE_WEIGHTS_PATH} and {@code WEIGHTS_HASHES}); URL
+     * override {@code -Dtransfer4j.resnet50.url}.
+     */
+    public static ImagenetWeights resnet50() {
+        return keras("resnet50", "resnet/" + RESNET50_FILE, RESNET50_MD5);
+    }
+
+    /**
+     * Keras's MobileNetV2 (alpha 1.0, trained at 224 px) no-top weights ({@code mobilenet_v2.py}'s
+     * {@code BASE_WEIGHT_PATH}); Keras pins no hash for them, so the download is checked only for being a readable
+     * HDF5 file with every layer's weights. The same file serves every input size (Keras picks 224 for sizes it has
+     * no file for). URL override {@code -Dtransfer4j.mobilenet_v2.url}.
+     */
+    public static ImagenetWeights mobilenetV2() {
+        return keras("mobilenet_v2", "mobilenet_v2/" + MOBILENET_V2_FILE, null);
+    }
+
+    /**
+     * The ImageNet weights of base {@code base} ({@code vgg16}, {@code vgg19}, {@code resnet50}, {@code mobilenet_v2}).
+     *
+     * @throws IllegalArgumentException for another name, listing these
+     */
+    public static ImagenetWeights of(String base) {
+        return switch (base) {
+            case "vgg16" -> vgg16();
+            case "vgg19" -> vgg19();
+            case "resnet50" -> resnet50();
+            case "mobilenet_v2" -> mobilenetV2();
+            default -> throw new IllegalArgumentException("No ImageNet weights known for base '" + base
+                    + "'; known: vgg16, vgg19, resnet50, mobilenet_v2");
+        };
+    }
+
+    private static ImagenetWeights keras(String base, String path, String md5) {
+        String file = path.substring(path.lastIndexOf('/') + 1);
+        return new ImagenetWeights(file, URI.create(System.getProperty("transfer4j." + base + ".url",
+                KERAS_APPLICATIONS + path)), UNKNOWN_SIZE, md5, defaultCacheDirectory());
     }
 
     /** The cache directory: {@value #CACHE_PROPERTY}, else {@value #CACHE_ENV}, else {@code ~/.transfer4j/models}. */
@@ -110,7 +167,7 @@ public final class ImagenetWeights {
     /** True if the cache holds the file with the expected size (the checksum is verified on {@link #resolve}). */
     public boolean isCached() {
         try {
-            return Files.isRegularFile(cachedFile()) && Files.size(cachedFile()) == size;
+            return Files.isRegularFile(cachedFile()) && (size == UNKNOWN_SIZE || Files.size(cachedFile()) == size);
         } catch (IOException e) {
             return false;
         }
@@ -146,8 +203,11 @@ public final class ImagenetWeights {
     private String verify(Path file) throws WeightsException {
         try {
             long actual = Files.size(file);
-            if (actual != size) {
+            if (size != UNKNOWN_SIZE && actual != size) {
                 return "size " + actual + " bytes, expected " + size;
+            }
+            if (md5 == null) {
+                return null;
             }
             Checksum digest = Checksum.of(file, Checksum.Algorithm.MD5);
             return digest.hex().equals(md5) ? null : digest + ", expected " + md5;
@@ -178,14 +238,14 @@ public final class ImagenetWeights {
         }
         try {
             Downloader.defaults().withProgress(ImagenetWeights::logProgress)
-                    .download(url, target, Optional.of(Checksum.md5(md5)));
+                    .download(url, target, md5 == null ? Optional.empty() : Optional.of(Checksum.md5(md5)));
         } catch (IOException e) {
             throw unavailable("the download failed: " + e.getMessage(), e);
         }
         // the Downloader has checked the MD5: hashing 58 MB again would add nothing, the size is what is left
         try {
             long actual = Files.size(target);
-            if (actual != size) {
+            if (size != UNKNOWN_SIZE && actual != size) {
                 throw unavailable("the downloaded file " + target + " does not match: size " + actual
                         + " bytes, expected " + size, null);
             }
@@ -206,8 +266,10 @@ public final class ImagenetWeights {
     }
 
     private WeightsUnavailableException unavailable(String why, Throwable cause) {
-        String message = "ImageNet weights are not available: " + why + ". Download " + url + " (" + String.format(
-                Locale.ROOT, "%,d", size) + " bytes, MD5 " + md5 + ") and put it at " + cachedFile().toAbsolutePath()
+        String facts = (size == UNKNOWN_SIZE ? "" : String.format(Locale.ROOT, "%,d bytes, ", size))
+                + (md5 == null ? "no MD5 pinned by Keras" : "MD5 " + md5);
+        String message = "ImageNet weights are not available: " + why + ". Download " + url + " (" + facts
+                + ") and put it at " + cachedFile().toAbsolutePath()
                 + " (or set -D" + CACHE_PROPERTY + " / " + CACHE_ENV + " to the folder that holds it, or name the file"
                 + " with WeightsSource.file / --weights FILE).";
         return new WeightsUnavailableException(message, cause);

@@ -7,7 +7,16 @@ public enum LayerType {
     MAX_POOLING2D("MaxPooling2D"),
     FLATTEN("Flatten"),
     DENSE("Dense"),
-    DROPOUT("Dropout");
+    DROPOUT("Dropout"),
+    DEPTHWISE_CONV2D("DepthwiseConv2D"),
+    BATCH_NORMALIZATION("BatchNormalization"),
+    /** Keras's {@code Activation('relu')} layer. */
+    ACTIVATION("Activation"),
+    /** Keras's {@code ReLU(6.)} layer. */
+    RELU("ReLU"),
+    ZERO_PADDING2D("ZeroPadding2D"),
+    ADD("Add"),
+    GLOBAL_AVERAGE_POOLING2D("GlobalAveragePooling2D");
 
     private final String kerasName;
 

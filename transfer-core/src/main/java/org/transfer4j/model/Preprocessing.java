@@ -18,6 +18,11 @@ public enum Preprocessing {
      * it with ImageNet weights although they expect {@link #CAFFE}; offered for fidelity to the book.
      */
     RESCALE("rescale"),
+    /**
+     * What MobileNetV2's ImageNet weights were trained with, Keras's {@code preprocess_input(mode='tf')}: scale to
+     * [-1, 1] as {@code x / 127.5 - 1} (in float32, like Keras), channels stay RGB.
+     */
+    TF("tf"),
     /** Pixels pass through unchanged. */
     NONE("none");
 
@@ -46,7 +51,7 @@ public enum Preprocessing {
                 return p;
             }
         }
-        throw new IllegalArgumentException("Unknown preprocessing '" + id + "'; expected caffe, rescale or none");
+        throw new IllegalArgumentException("Unknown preprocessing '" + id + "'; expected caffe, rescale, tf or none");
     }
 
     /**
@@ -75,6 +80,11 @@ public enum Preprocessing {
             case RESCALE -> {
                 for (int i = offset; i < end; i++) {
                     data[i] *= RESCALE_FACTOR;
+                }
+            }
+            case TF -> {
+                for (int i = offset; i < end; i++) {
+                    data[i] = data[i] / 127.5f - 1f;
                 }
             }
             case NONE -> {

@@ -1,8 +1,8 @@
 package org.transfer4j.model;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+
+import org.transfer4j.internal.graph.Architectures;
 
 /**
  * VGG16's convolutional base (Simonyan and Zisserman, 2014), as Keras's
@@ -18,9 +18,6 @@ public final class Vgg16 {
     public static final int MIN_SIZE = 32;
     /** The layer the book's fine-tuning unfreezes from. */
     public static final String BLOCK5_CONV1 = "block5_conv1";
-
-    private static final int[] BLOCK_LAYERS = {2, 2, 3, 3, 3};
-    private static final int[] BLOCK_FILTERS = {64, 128, 256, 512, 512};
 
     private Vgg16() {
     }
@@ -63,23 +60,6 @@ public final class Vgg16 {
             throw new IllegalArgumentException("VGG16 needs an input of at least " + MIN_SIZE + "x" + MIN_SIZE
                     + " pixels; got height=" + height + ", width=" + width);
         }
-        List<Layer> layers = new ArrayList<>();
-        int h = height;
-        int w = width;
-        int c = 3;
-        for (int b = 0; b < BLOCK_LAYERS.length; b++) {
-            int filters = BLOCK_FILTERS[b];
-            for (int i = 1; i <= BLOCK_LAYERS[b]; i++) {
-                long params = 3L * 3 * c * filters + filters;
-                layers.add(new Layer("block" + (b + 1) + "_conv" + i, LayerType.CONV2D, new int[] {h, w, c},
-                        new int[] {h, w, filters}, 3, params));
-                c = filters;
-            }
-            layers.add(new Layer("block" + (b + 1) + "_pool", LayerType.MAX_POOLING2D, new int[] {h, w, c},
-                    new int[] {h / 2, w / 2, c}, 2, 0));
-            h /= 2;
-            w /= 2;
-        }
-        return new ConvBase("vgg16", height, width, 3, layers, weights, Preprocessing.CAFFE);
+        return new ConvBase(Architectures.vgg16(height, width), weights, Preprocessing.CAFFE, Pooling.NONE);
     }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Loaded weights of a convolutional base: one {@link LayerWeights} per convolution, checked against the base's
- * layers, and a checksum that identifies them (recorded in feature caches and saved models).
+ * Loaded weights of a convolutional base: one {@link LayerWeights} per layer with weights, each array checked by its
+ * Keras name and shape against the base's layers, and a checksum that identifies them (recorded in feature caches and saved models).
  *
  * <p>Immutable once built; the float arrays are shared, not copied, so do not modify them.
  */
@@ -46,13 +46,26 @@ public final class Weights {
                 throw new WeightsException(description + ": no weights for layer '" + layer.name() + "'; found layers "
                         + byLayer.keySet());
             }
-            long[] want = layer.kernelShape();
-            if (!Arrays.equals(want, w.kernelShape())) {
-                throw new WeightsException(description + ": layer '" + layer.name() + "' has kernel shape "
-                        + Arrays.toString(w.kernelShape()) + ", expected " + Arrays.toString(want));
+            for (Layer.Weight spec : layer.weights()) {
+                if (!w.has(spec.name())) {
+                    throw new WeightsException(description + ": layer '" + layer.name() + "' lacks weight '"
+                            + spec.name() + ":0' " + Arrays.toString(spec.shape()) + "; it has " + w.names());
+                }
+                long[] want = Arrays.stream(spec.shape()).asLongStream().toArray();
+                if (!Arrays.equals(want, w.shape(spec.name()))) {
+                    String what = spec.name().equals("kernel") ? "kernel shape" : "weight '" + spec.name() + ":0' of shape";
+                    throw new WeightsException(description + ": layer '" + layer.name() + "' has " + what + " "
+                            + Arrays.toString(w.shape(spec.name())) + ", expected " + Arrays.toString(want));
+                }
+                checkFinite(w.values(spec.name()), description, layer.name() + " " + (spec.name().equals("kernel")
+                        || spec.name().equals("bias") ? spec.name() : spec.name() + ":0"));
             }
-            checkFinite(w.kernel(), description, layer.name() + " kernel");
-            checkFinite(w.bias(), description, layer.name() + " bias");
+            for (String held : w.names()) {
+                if (layer.weights().stream().noneMatch(x -> x.name().equals(held))) {
+                    throw new WeightsException(description + ": layer '" + layer.name() + "' has an unexpected weight '"
+                            + held + "'; it expects " + layer.weights().stream().map(Layer.Weight::name).toList());
+                }
+            }
             ordered.put(layer.name(), w);
         }
         return new Weights(ordered, checksum, description);

@@ -31,7 +31,7 @@ class PreprocessingTest {
         assertThat(Preprocessing.of("CAFFE")).isEqualTo(Preprocessing.CAFFE);
         assertThat(Preprocessing.of("rescale")).isEqualTo(Preprocessing.RESCALE);
         assertThatThrownBy(() -> Preprocessing.of("torch")).hasMessageContaining("'torch'")
-                .hasMessageContaining("caffe, rescale or none");
+                .hasMessageContaining("caffe, rescale, tf or none");
     }
 
     @Test

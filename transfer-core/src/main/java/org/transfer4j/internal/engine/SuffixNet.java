@@ -113,7 +113,11 @@ public final class SuffixNet {
             }
             shape = l.outputShape();
         }
-        this.flat = (long) shape[0] * shape[1] * shape[2];
+        long product = 1;
+        for (int d : shape) {
+            product *= d; // [h, w, c] feature maps, or [c] after a base's global average pooling
+        }
+        this.flat = product;
         Precision runs = precision.resolve();
         this.dnnlConvs = !this.convLayers.isEmpty() && Dnnl.selected() ? new DnnlConvStack(this.convLayers, runs)
                 : null;

@@ -21,8 +21,9 @@ import org.transfer4j.model.WeightsException;
 
 /**
  * Reads a Keras weights h5 file ({@code model.save_weights} / the applications' notop files): one group per layer,
- * holding a 4-D kernel {@code [kh, kw, in, out]} and a 1-D bias at any depth — Keras 1 names them
- * {@code block1_conv1/block1_conv1_W_1:0} and {@code ..._b_1:0}, later Keras {@code block1_conv1/block1_conv1/kernel:0}.
+ * holding its arrays by Keras weight name at any depth ({@code conv1_bn/conv1_bn/moving_variance:0},
+ * {@code block1_conv1/block1_conv1/kernel:0}); a convolution's 4-D kernel and 1-D bias are also found under Keras 1's
+ * names ({@code block1_conv1/block1_conv1_W_1:0}, {@code ..._b_1:0}).
  *
  * <p>Only groups, data sets and their contents are read, never attributes: DL4J's
  * {@code Hdf5Archive.readAttributeAsJson} crashed the JVM on Keras's string-array attribute {@code layer_names}.
@@ -65,7 +66,7 @@ public final class KerasH5Reader {
                     throw new WeightsException("Weights file " + file + " has no group for layer '" + layer.name()
                             + "'; its top-level groups are " + groups);
                 }
-                byLayer.put(layer.name(), readLayer(archive, file, layer.name()));
+                byLayer.put(layer.name(), readLayer(archive, file, layer));
             }
         } catch (RuntimeException e) {
             throw new WeightsException("Weights file " + file + " could not be read (corrupt or truncated?): "
@@ -76,21 +77,47 @@ public final class KerasH5Reader {
         return Weights.of(layers, byLayer, checksum, file.toString());
     }
 
-    private static LayerWeights readLayer(Hdf5Archive archive, Path file, String name) throws WeightsException {
+    /**
+     * Reads one layer's arrays: each of the layer's weights from the data set named {@code <weight>:0} (Keras 2's
+     * {@code save_weights} layout {@code /<layer>/<layer>/<weight>:0}, at any depth). A convolution with kernel and bias
+     * whose data sets carry other names (Keras 1's {@code <layer>_W_1:0} / {@code _b_1:0}) is read by rank instead.
+     */
+    private static LayerWeights readLayer(Hdf5Archive archive, Path file, Layer layer) throws WeightsException {
+        String name = layer.name();
         List<String[]> datasets = new ArrayList<>();
         collect(archive, new String[] {name}, datasets);
+        Map<String, String[]> byWeight = new LinkedHashMap<>();
+        for (String[] pathAndName : datasets) {
+            String dataset = pathAndName[pathAndName.length - 1];
+            String shortName = dataset.endsWith(":0") ? dataset.substring(0, dataset.length() - 2) : dataset;
+            if (byWeight.put(shortName, pathAndName) != null) {
+                throw new WeightsException("Weights file " + file + ": layer '" + name + "' has two data sets named "
+                        + dataset);
+            }
+        }
+        List<String> expected = layer.weights().stream().map(Layer.Weight::name).toList();
+        boolean byName = byWeight.keySet().containsAll(expected);
+        if (!byName && !expected.equals(List.of("kernel", "bias"))) {
+            throw new WeightsException("Weights file " + file + ": layer '" + name + "' lacks weight(s) "
+                    + expected.stream().filter(w -> !byWeight.containsKey(w)).map(w -> name + "/" + w + ":0").toList()
+                    + "; data sets found: " + datasets.stream().map(p -> String.join("/", p)).toList());
+        }
+        LayerWeights.Builder out = LayerWeights.builder();
+        if (byName) {
+            for (Layer.Weight w : layer.weights()) {
+                INDArray array = read(archive, file, byWeight.get(w.name()));
+                long[] shape = array.shape();
+                if (w.shape().length == 1 && array.rank() == 2 && array.size(0) == 1) {
+                    shape = new long[] {array.size(1)};
+                }
+                out.put(w.name(), shape, array.castTo(DataType.FLOAT).dup('c').data().asFloat());
+            }
+            return out.build();
+        }
         INDArray kernel = null;
         INDArray bias = null;
         for (String[] pathAndName : datasets) {
-            String[] groups = Arrays.copyOf(pathAndName, pathAndName.length - 1);
-            String dataset = pathAndName[pathAndName.length - 1];
-            INDArray array;
-            try {
-                array = archive.readDataSet(dataset, groups);
-            } catch (Exception e) {
-                throw new WeightsException("Weights file " + file + ": cannot read " + String.join("/", pathAndName)
-                        + ": " + e.getMessage(), e);
-            }
+            INDArray array = read(archive, file, pathAndName);
             if (array.rank() == 4) {
                 if (kernel != null) {
                     throw new WeightsException("Weights file " + file + ": layer '" + name + "' has two 4-D kernels");
@@ -117,6 +144,17 @@ public final class KerasH5Reader {
             return new LayerWeights(k, kernel.shape(), b);
         } catch (IllegalArgumentException e) {
             throw new WeightsException("Weights file " + file + ": layer '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static INDArray read(Hdf5Archive archive, Path file, String[] pathAndName) throws WeightsException {
+        String[] groups = Arrays.copyOf(pathAndName, pathAndName.length - 1);
+        String dataset = pathAndName[pathAndName.length - 1];
+        try {
+            return archive.readDataSet(dataset, groups);
+        } catch (Exception e) {
+            throw new WeightsException("Weights file " + file + ": cannot read " + String.join("/", pathAndName)
+                    + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,246 @@
+package org.transfer4j.internal.graph;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import org.transfer4j.model.Layer;
+
+/**
+ * A convolutional base as a DAG of typed layer specs over named tensors: each node is one Keras layer (its name is
+ * Keras's layer name and the name of the tensor it outputs), reading the tensors its {@code inputs} name; the graph's
+ * input tensor is {@value #INPUT}. Nodes are in Keras's {@code model.layers} order, which is a topological order.
+ * Shapes are inferred once, here.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Graph {
+    /** The name of the input tensor (Keras's first {@code InputLayer}). */
+    public static final String INPUT = "input_1";
+
+    /**
+     * One layer.
+     *
+     * @param name    Keras's layer name, also the name of its output tensor
+     * @param op      what it computes
+     * @param inputs  the tensors it reads, in order
+     */
+    public record Node(String name, Op op, List<String> inputs) {
+        public Node {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(op, "op");
+            inputs = List.copyOf(inputs);
+            if (inputs.size() != op.arity()) {
+                throw new IllegalArgumentException("Layer " + name + " (" + op.type().kerasName() + ") takes "
+                        + op.arity() + " input(s); got " + inputs);
+            }
+        }
+    }
+
+    private final String name;
+    private final int[] inputShape;
+    private final List<Node> nodes;
+    private final Map<String, Node> byName = new HashMap<>();
+    private final Map<String, int[]> shapes = new HashMap<>();
+    private final Map<String, List<String>> consumers = new HashMap<>();
+
+    /**
+     * @throws IllegalArgumentException for a duplicate name, an input that is not yet defined, or shapes that do not fit
+     */
+    public Graph(String name, int[] inputShape, List<Node> nodes) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.inputShape = inputShape.clone();
+        this.nodes = List.copyOf(nodes);
+        if (this.nodes.isEmpty()) {
+            throw new IllegalArgumentException("Graph " + name + " has no layers");
+        }
+        shapes.put(INPUT, this.inputShape);
+        consumers.put(INPUT, new ArrayList<>());
+        for (Node n : this.nodes) {
+            if (shapes.containsKey(n.name())) {
+                throw new IllegalArgumentException("Graph " + name + ": duplicate layer name " + n.name());
+            }
+            List<int[]> in = new ArrayList<>();
+            for (String t : n.inputs()) {
+                int[] s = shapes.get(t);
+                if (s == null) {
+                    throw new IllegalArgumentException("Graph " + name + ": layer " + n.name() + " reads '" + t
+                            + "', which no earlier layer outputs");
+                }
+                in.add(s);
+                consumers.get(t).add(n.name());
+            }
+            int[] out;
+            try {
+                out = n.op().outputShape(in);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Graph " + name + ": layer " + n.name() + ": " + e.getMessage(), e);
+            }
+            shapes.put(n.name(), out);
+            byName.put(n.name(), n);
+            consumers.put(n.name(), new ArrayList<>());
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code [h, w, c]} of one input example. */
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** The layers in Keras's order. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** The layer names in order. */
+    public List<String> names() {
+        return nodes.stream().map(Node::name).toList();
+    }
+
+    /** Whether a layer of that name exists. */
+    public boolean has(String layer) {
+        return byName.containsKey(layer);
+    }
+
+    /** The layer called {@code layer}. @throws IllegalArgumentException listing the valid names */
+    public Node node(String layer) {
+        Node n = byName.get(layer);
+        if (n == null) {
+            throw new IllegalArgumentException("Unknown layer '" + layer + "' in " + name + "; layers are "
+                    + String.join(", ", names()));
+        }
+        return n;
+    }
+
+    /** Position of the layer in {@link #nodes()}. */
+    public int indexOf(String layer) {
+        return nodes.indexOf(node(layer));
+    }
+
+    /** Shape of one example of tensor {@code tensor} (a layer name or {@value #INPUT}). */
+    public int[] shape(String tensor) {
+        int[] s = shapes.get(tensor);
+        if (s == null) {
+            throw new IllegalArgumentException("Unknown tensor '" + tensor + "' in " + name);
+        }
+        return s.clone();
+    }
+
+    /** The layers that read {@code tensor}, in order. */
+    public List<String> consumers(String tensor) {
+        return Collections.unmodifiableList(consumers.getOrDefault(tensor, List.of()));
+    }
+
+    /** Weight short name → shape of a layer, in Keras's order. */
+    public Map<String, int[]> weightShapes(Node n) {
+        return n.op().weightShapes(shapes.get(n.inputs().get(0)));
+    }
+
+    /** Number of parameters of a layer (all its weights). */
+    public long parameters(Node n) {
+        long p = 0;
+        for (int[] s : weightShapes(n).values()) {
+            p += product(s);
+        }
+        return p;
+    }
+
+    /** The nodes a cut at {@code cut} must run: its ancestors and itself, in order. */
+    public List<Node> ancestorsOf(String cut) {
+        node(cut);
+        Set<String> needed = new HashSet<>();
+        needed.add(cut);
+        List<Node> out = new ArrayList<>();
+        for (int i = indexOf(cut); i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (needed.contains(n.name())) {
+                out.add(n);
+                needed.addAll(n.inputs());
+            }
+        }
+        Collections.reverse(out);
+        return out;
+    }
+
+    /**
+     * Whether this is a VGG-style stack: a chain of 3×3 "same" stride-1 convolutions with bias and ReLU and 2×2
+     * stride-2 "valid" max pools, which the sequential engines run.
+     */
+    public boolean isPlainStack() {
+        String previous = INPUT;
+        for (Node n : nodes) {
+            if (!n.inputs().equals(List.of(previous))) {
+                return false;
+            }
+            boolean ok = n.op() instanceof Op.Conv2D c && c.kernel() == 3 && c.stride() == 1
+                    && c.padding() == Padding.SAME && c.useBias() && c.activation() == Activation.RELU
+                    || n.op() instanceof Op.MaxPooling2D p && p.pool() == 2 && p.stride() == 2
+                    && p.padding() == Padding.VALID;
+            if (!ok) {
+                return false;
+            }
+            previous = n.name();
+        }
+        return true;
+    }
+
+    /** The public view: one {@link Layer} per node. */
+    public List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        for (Node n : nodes) {
+            List<Layer.Weight> ws = new ArrayList<>();
+            Set<String> frozen = n.op().nonTrainable();
+            for (Map.Entry<String, int[]> e : weightShapes(n).entrySet()) {
+                ws.add(new Layer.Weight(e.getKey(), e.getValue(), !frozen.contains(e.getKey())));
+            }
+            out.add(new Layer(n.name(), n.op().type(), shapes.get(n.inputs().get(0)), shapes.get(n.name()),
+                    n.op().kernelSize(), parameters(n), ws, n.inputs()));
+        }
+        return out;
+    }
+
+    /** Total parameters. */
+    public long parameters() {
+        return nodes.stream().mapToLong(this::parameters).sum();
+    }
+
+    static long product(int[] s) {
+        long p = 1;
+        for (int d : s) {
+            p *= d;
+        }
+        return p;
+    }
+
+    /** Graphs are equal when name, input shape and nodes are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Graph g && name.equals(g.name) && Arrays.equals(inputShape, g.inputShape)
+                && nodes.equals(g.nodes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, Arrays.hashCode(inputShape), nodes);
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            m.put(n.name(), Arrays.toString(shapes.get(n.name())));
+        }
+        return name + Arrays.toString(inputShape) + m;
+    }
+}

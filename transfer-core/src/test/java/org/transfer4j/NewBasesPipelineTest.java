@@ -1,0 +1,107 @@
+package org.transfer4j;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.transfer4j.Heads.dense;
+import static org.transfer4j.Heads.globalAveragePooling;
+import static org.transfer4j.Optimizers.rmsprop;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.transfer4j.data.ImageFolder;
+import org.transfer4j.features.ExtractionListener;
+import org.transfer4j.features.FeatureSet;
+import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.MobileNetV2;
+import org.transfer4j.model.Pooling;
+import org.transfer4j.model.ResNet50;
+import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.Weights;
+import org.transfer4j.testing.TwoClassTree;
+
+/** Approach 1 on ResNet50 and MobileNetV2: global average pooling by default, model.zip round trip. */
+class NewBasesPipelineTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void resnet50_and_mobilenet_v2_default_to_global_average_pooling_and_vgg_to_flatten() {
+        TransferPipeline r = TransferPipeline.from(ResNet50.random(64, 64, 1)).head(dense(16).sigmoid());
+        assertThat(r.base().pooling()).isEqualTo(Pooling.AVG);
+        assertThat(r.cutLayer().name()).isEqualTo("avg_pool");
+        assertThat(r.cutLayer().kerasOutputShape()).isEqualTo("(None, 2048)");
+        assertThat(r.summary().toString()).doesNotContain("flatten_1").contains("(None, 2048)");
+        assertThat(r.summary().totalParameters()).isEqualTo(23_587_712L + 2048 * 16 + 16 + 17);
+        TransferPipeline m = TransferPipeline.from(MobileNetV2.random(64, 64, 1)).head(dense(16).sigmoid());
+        assertThat(m.cutLayer().name()).isEqualTo("global_average_pooling2d");
+        TransferPipeline v = TransferPipeline.from(Vgg16.random(64, 64, 1)).head(dense(16).sigmoid());
+        assertThat(v.base().pooling()).isEqualTo(Pooling.NONE);
+        assertThat(v.summary().toString()).contains("flatten_1");
+        TransferPipeline vg = TransferPipeline.from(Vgg16.random(64, 64, 1))
+                .head(globalAveragePooling().dense(16).sigmoid());
+        assertThat(vg.cutLayer().name()).isEqualTo("global_average_pooling2d");
+        TransferPipeline rf = TransferPipeline.from(ResNet50.random(64, 64, 1))
+                .head(Heads.flatten().dense(16).sigmoid());
+        assertThat(rf.cutLayer().name()).isEqualTo("conv5_block3_out");
+    }
+
+    @Test
+    void head_dsl_reads_and_writes_the_pooling() {
+        Head h = Head.parse("globalAveragePooling().dense(8).sigmoid()");
+        assertThat(h.pooling()).contains(Pooling.AVG);
+        assertThat(h).hasToString("globalAveragePooling().dense(8).sigmoid()");
+        assertThat(Head.parse("flatten().sigmoid()").pooling()).contains(Pooling.NONE);
+        assertThat(Head.parse("dense(8).sigmoid()").pooling()).isEmpty();
+        assertThatThrownBy(() -> Head.parse("dense(8).flatten().sigmoid()")).isInstanceOf(
+                IllegalArgumentException.class).hasMessageContaining("starts a head");
+    }
+
+    @Test
+    void fine_tuning_inside_a_non_vgg_base_is_refused_naming_the_layer() {
+        assertThatThrownBy(() -> TransferPipeline.from(ResNet50.random(64, 64, 1)).freezeUntil("conv5_block1_1_conv"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("conv5_block1_1_conv")
+                .hasMessageContaining("not yet supported");
+        assertThatThrownBy(() -> TransferPipeline.from(MobileNetV2.random(64, 64, 1)).freezeUntil("block_99_add"))
+                .hasMessageContaining("Unknown layer 'block_99_add'").hasMessageContaining("block_16_project_BN");
+    }
+
+    @Test
+    void approach_one_on_mobilenet_v2_trains_saves_and_predicts_the_same() throws Exception {
+        approachOne(MobileNetV2.random(32, 32, 4), "global_average_pooling2d");
+    }
+
+    @Test
+    void approach_one_on_resnet50_trains_saves_and_predicts_the_same() throws Exception {
+        approachOne(ResNet50.random(32, 32, 4), "avg_pool");
+    }
+
+    private void approachOne(ConvBase base, String cut) throws Exception {
+        Path data = TwoClassTree.write(tmp.resolve("data"), 32, 20, 10, 10, 9);
+        TransferPipeline p = TransferPipeline.from(base).head(dense(16).sigmoid()).optimizer(rmsprop(1e-3))
+                .epochs(3).batchSize(10).seed(1);
+        Weights w = p.base().loadWeights();
+        FeatureSet train = p.extractFeatures(w, ImageFolder.of(data.resolve("train")), tmp.resolve("c/train"),
+                ExtractionListener.none());
+        FeatureSet val = p.extractFeatures(w, ImageFolder.of(data.resolve("validation")), tmp.resolve("c/val"),
+                ExtractionListener.none());
+        assertThat(train.samples()).isEqualTo(40);
+        assertThat(train.featureShape()).containsExactly(1, 1, base.outputShape()[2]);
+        try (TransferModel model = p.fit(train, val)) {
+            assertThat(model.history().epochs()).isEqualTo(3);
+            assertThat(model.history().get(History.LOSS)).allMatch(Double::isFinite);
+            List<Prediction> before = model.predict(data.resolve("test"));
+            for (boolean embed : new boolean[] {false, true}) {
+                Path file = tmp.resolve("model-" + embed + ".zip");
+                model.save(file, embed);
+                try (TransferModel loaded = TransferModel.load(file)) {
+                    assertThat(loaded.pipeline().base().name()).isEqualTo(base.name());
+                    assertThat(loaded.pipeline().cutLayer().name()).isEqualTo(cut);
+                    assertThat(loaded.predict(data.resolve("test"))).isEqualTo(before);
+                }
+            }
+        }
+    }
+}

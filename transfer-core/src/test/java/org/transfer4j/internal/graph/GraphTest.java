@@ -1,0 +1,74 @@
+package org.transfer4j.internal.graph;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.transfer4j.model.Layer;
+import org.transfer4j.model.LayerType;
+
+/** Shape inference, parameter counts and validation of the layer graph, against Keras's formulas. */
+class GraphTest {
+
+    @Test
+    void padding_follows_tensorflows_same_and_valid_rules() {
+        // same: ceil(in / s), the odd pixel of padding at the end
+        assertThat(Padding.SAME.outputSize(37, 3, 2)).isEqualTo(19);
+        assertThat(Padding.SAME.before(37, 3, 2)).isEqualTo(1);
+        assertThat(Padding.SAME.after(37, 3, 2)).isEqualTo(1);
+        assertThat(Padding.SAME.outputSize(224, 3, 2)).isEqualTo(112);
+        assertThat(Padding.SAME.before(224, 3, 2)).isZero();
+        assertThat(Padding.SAME.after(224, 3, 2)).isEqualTo(1);
+        assertThat(Padding.SAME.before(33, 1, 1)).isZero();
+        // valid: floor((in - k) / s) + 1, no padding
+        assertThat(Padding.VALID.outputSize(230, 7, 2)).isEqualTo(112);
+        assertThat(Padding.VALID.outputSize(33, 3, 2)).isEqualTo(16);
+        assertThat(Padding.VALID.after(33, 3, 2)).isZero();
+    }
+
+    @Test
+    void shapes_and_parameters_of_each_spec() {
+        GraphBuilder b = new GraphBuilder("t", 33, 37, 3);
+        String x = b.zeroPad("pad", b.input(), 1, 2, 0, 1);
+        x = b.conv("c", x, 8, 3, 2, Padding.VALID, true, Activation.NONE);
+        String y = b.depthwise("dw", x, 3, 1, Padding.SAME, false);
+        y = b.batchNorm("bn", y, 1e-3);
+        String s = b.sum("add", x, y);
+        b.add("gap", new Op.GlobalAveragePooling2D(), s);
+        Graph g = b.build();
+        assertThat(g.shape("pad")).containsExactly(36, 38, 3);
+        assertThat(g.shape("c")).containsExactly(17, 18, 8);
+        assertThat(g.parameters(g.node("c"))).isEqualTo(3 * 3 * 3 * 8 + 8);
+        assertThat(g.parameters(g.node("dw"))).isEqualTo(3 * 3 * 8);
+        assertThat(g.parameters(g.node("bn"))).isEqualTo(4 * 8);
+        assertThat(g.shape("gap")).containsExactly(1, 1, 8);
+        List<Layer> layers = g.layers();
+        assertThat(layers.get(4).type()).isEqualTo(LayerType.ADD);
+        assertThat(layers.get(4).inputs()).containsExactly("c", "bn");
+        assertThat(layers.get(3).nonTrainableParameters()).isEqualTo(16);
+        assertThat(layers.get(5).kerasOutputShape()).isEqualTo("(None, 8)");
+        assertThat(g.ancestorsOf("c").stream().map(Graph.Node::name)).containsExactly("pad", "c");
+        assertThat(g.consumers("c")).containsExactly("dw", "add");
+        assertThat(g.isPlainStack()).isFalse();
+        assertThat(Architectures.vgg16(64, 64).isPlainStack()).isTrue();
+    }
+
+    @Test
+    void bad_graphs_are_refused_naming_the_layer() {
+        GraphBuilder b = new GraphBuilder("t", 8, 8, 3);
+        String x = b.conv("c", b.input(), 4, 3, 1, Padding.SAME, true, Activation.RELU);
+        assertThatThrownBy(() -> b.conv("c2", "nowhere", 4, 1, 1, Padding.SAME, true, Activation.NONE))
+                .hasMessageContaining("c2").hasMessageContaining("nowhere");
+        assertThatThrownBy(() -> b.sum("add", x, b.input())).hasMessageContaining("Add needs two inputs of one shape");
+        assertThatThrownBy(() -> new Graph("t", new int[] {8, 8, 3}, List.of(
+                new Graph.Node("a", new Op.Relu(Activation.RELU), List.of(Graph.INPUT)),
+                new Graph.Node("a", new Op.Relu(Activation.RELU), List.of(Graph.INPUT)))))
+                .hasMessageContaining("duplicate layer name a");
+        assertThatThrownBy(() -> new GraphBuilder("t", 4, 4, 3).conv("big", Graph.INPUT, 2, 7, 1, Padding.VALID, true,
+                Activation.NONE)).hasMessageContaining("leaves nothing");
+        assertThatThrownBy(() -> Architectures.byName("resnet18", 64, 64)).hasMessageContaining("resnet18")
+                .hasMessageContaining("mobilenet_v2");
+    }
+}
