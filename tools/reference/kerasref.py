@@ -184,12 +184,34 @@ class Graph:
         return self._add(Node(name, "add", [a, b], self.shape(a), keras_type="Add"))
 
     # -- listings -------------------------------------------------------------------------------------------------
+    def keras_order(self):
+        """Every node in the order of Keras's ``model.layers`` (and so of ``summary()`` and ``save_weights``):
+        Keras's ``_map_graph_network`` sorts layers by decreasing depth (the longest path to the output), ties by
+        the order a depth-first walk from the output first reaches them (inputs in call order). For ResNet50 this
+        puts a block's ``_0_conv`` shortcut after ``_2_relu``; for VGG19 and MobileNetV2 it is the creation order."""
+        out = self.nodes[-1].name
+        index = {}
+        stack = [out]
+        while stack:  # pre-order, inputs in call order
+            name = stack.pop()
+            if name in index:
+                continue
+            index[name] = len(index)
+            stack.extend(reversed(self.by_name[name].inputs))
+        depth = {out: 0}
+        for n in reversed(self.nodes):  # creation order is topological, so consumers come first here
+            d = depth.get(n.name, 0)
+            for i in n.inputs:
+                depth[i] = max(depth.get(i, 0), d + 1)
+        return sorted(self.nodes, key=lambda n: (-depth[n.name], index[n.name]))
+
     def layers(self):
-        """The layers after the input, in Keras's order."""
-        return self.nodes[1:]
+        """The layers after the input, in Keras's order (``keras_order``)."""
+        return [n for n in self.keras_order() if n.op != "input"]
 
     def weight_specs(self):
-        return [wt for n in self.nodes for wt in n.weights]
+        """Every weight (name, shape, trainable) in Keras's order."""
+        return [wt for n in self.keras_order() for wt in n.weights]
 
     def parameter_counts(self):
         total = sum(int(np.prod(s)) for _, s, _ in self.weight_specs())
@@ -335,10 +357,10 @@ def write_h5(path, graph, weights):
     import h5py
     check_weights(graph, weights)
     with h5py.File(path, "w") as f:
-        f.attrs["layer_names"] = np.array([n.name.encode("utf-8") for n in graph.nodes])
+        f.attrs["layer_names"] = np.array([n.name.encode("utf-8") for n in graph.keras_order()])
         f.attrs["backend"] = b"tensorflow"
         f.attrs["keras_version"] = b"2.11.0"
-        for n in graph.nodes:
+        for n in graph.keras_order():
             grp = f.create_group(n.name)
             grp.attrs["weight_names"] = np.array([wn.encode("utf-8") for wn, _, _ in n.weights], dtype="S")
             for wn, _, _ in n.weights:

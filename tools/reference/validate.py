@@ -212,7 +212,7 @@ def check_h5_round_trip():
             same = all(np.array_equal(back[k], v) for k, v in wts.items()) and len(back) == len(wts)
             with h5py.File(path, "r") as f:
                 names = [n.decode() for n in f.attrs["layer_names"]]
-                layout = names == [n.name for n in g.nodes]
+                layout = names == [n.name for n in g.keras_order()]
                 first = g.weight_specs()[0][0]
                 layer = first.split("/")[0]
                 layout &= [n.decode() for n in f[layer].attrs["weight_names"]][0] == first
@@ -232,6 +232,20 @@ def check_parameter_counts():
                                                                           total, frozen))
         if not ok:
             FAILURES.append("parameters " + base)
+    # Keras's model.layers order (summary, save_weights): a block's conv shortcut comes after _2_relu
+    block = [n.name for n in kr.build("resnet50", 224, 224).layers() if n.name.startswith("conv2_block1_")]
+    keras = ["conv2_block1_1_conv", "conv2_block1_1_bn", "conv2_block1_1_relu", "conv2_block1_2_conv",
+             "conv2_block1_2_bn", "conv2_block1_2_relu", "conv2_block1_0_conv", "conv2_block1_3_conv",
+             "conv2_block1_0_bn", "conv2_block1_3_bn", "conv2_block1_add", "conv2_block1_out"]
+    print("%s layer order resnet50 conv2_block1 as Keras's summary" % ("ok  " if block == keras else "FAIL"))
+    if block != keras:
+        FAILURES.append("resnet50 layer order: %s" % block)
+    for base in ("vgg19", "mobilenet_v2"):
+        g = kr.build(base, 224, 224)
+        same = [n.name for n in g.keras_order()] == [n.name for n in g.nodes]
+        print("%s layer order %s is the creation order" % ("ok  " if same else "FAIL", base))
+        if not same:
+            FAILURES.append("layer order " + base)
     shapes = {"vgg19": (7, 7, 512), "resnet50": (7, 7, 2048), "mobilenet_v2": (7, 7, 1280)}
     for base, shape in shapes.items():
         got = kr.build(base, 224, 224).nodes[-1].shape
