@@ -368,32 +368,35 @@ def write_h5(path, graph, weights):
 
 
 def read_h5(path, graph):
-    """Reads a Keras-layout weights file by weight name (``weight_names`` attr, else the data sets found under the
-    layer's group), checking every weight the graph needs and its shape."""
+    """Reads a Keras weights file (``save_weights`` layout, or ``model.save``'s under ``model_weights``) by layer
+    name. Within a layer, weights are taken by Keras weight name when the names match (``conv1_conv/kernel:0``),
+    else in the order of the group's ``weight_names`` attribute — as Keras's own loader does, which is what older
+    files with other names (``block1_conv1_W_1:0``, ``..._b_1:0``) need. Every weight's shape is checked."""
     import h5py
     out = {}
     with h5py.File(path, "r") as f:
         root = f["model_weights"] if "model_weights" in f else f
-        for n in graph.nodes:
+        for n in graph.keras_order():
             if not n.weights:
                 continue
             if n.name not in root:
-                raise ValueError("%s: no group for layer %r" % (path, n.name))
+                raise ValueError("%s: no group for layer %r; groups are %s" % (path, n.name, sorted(root.keys())))
             grp = root[n.name]
             names = [x.decode("utf-8") if isinstance(x, bytes) else str(x)
                      for x in grp.attrs.get("weight_names", [])]
-            found = {}
-            for wn in names:
-                found[wn] = np.asarray(grp[wn], dtype=np.float32)
-            if not names:
-                def visit(name, obj, found=found, layer=n.name):
-                    if isinstance(obj, h5py.Dataset):
-                        found[name if name.startswith(layer + "/") else layer + "/" + name.split("/", 1)[-1]] = \
-                            np.asarray(obj, dtype=np.float32)
-                grp.visititems(visit)
+            if not names:  # no attribute: every data set under the group, in h5py's (alphabetical) order
+                grp.visititems(lambda name, obj: names.append(name) if isinstance(obj, h5py.Dataset) else None)
+            found = {wn: np.asarray(grp[wn], dtype=np.float32) for wn in names}
+            wanted = [wn for wn, _, _ in n.weights]
+            if not all(wn in found for wn in wanted):
+                alias = {wn: found[wn.split("/", 1)[1]] for wn in wanted if wn.split("/", 1)[1] in found}
+                if len(alias) == len(wanted):
+                    found = alias
+                elif len(names) == len(wanted) and grp.attrs.get("weight_names") is not None:
+                    found = {wn: found[h] for wn, h in zip(wanted, names)}
+                else:
+                    raise ValueError("%s: layer %r needs weights %s; the file has %s" % (path, n.name, wanted, names))
             for wn, shape, _ in n.weights:
-                if wn not in found:
-                    raise ValueError("%s: layer %r has no weight %r; it has %s" % (path, n.name, wn, sorted(found)))
                 if tuple(found[wn].shape) != tuple(shape):
                     raise ValueError("%s: weight %r has shape %s, expected %s"
                                      % (path, wn, found[wn].shape, tuple(shape)))

@@ -223,6 +223,56 @@ def check_h5_round_trip():
             FAILURES.append("h5 round trip " + base)
 
 
+def check_generator_test_vectors():
+    """The README's test vectors, which ReferenceWeightsTest checks on the Java side."""
+    ok = (kr.fnv1a64("") == 0xcbf29ce484222325 and kr.fnv1a64("input") == 0x1ebbae8f5810b65b
+          and kr.fnv1a64("conv1_conv/kernel:0") == 0x6f57a8abfd8727b9
+          and kr.uniform_stream("input", 14, 3).tolist() == [0.3546265959739685, 0.577768087387085,
+                                                             0.6214821934700012]
+          and kr.generated_weight("conv1_conv/kernel:0", (7, 7, 3, 64), 14).flat[:3].tolist()
+          == [0.17698542773723602, 0.07974470406770706, 0.04753263667225838]
+          and kr.generated_weight("conv1_bn/gamma:0", (64,), 14)[:2].tolist() == [0.5821362733840942,
+                                                                                  0.5762060880661011]
+          and kr.generated_input("mobilenet_v2", 1, 32, 32, 14).flat[:2].tolist() == [-0.290746808052063,
+                                                                                      0.15553617477416992])
+    # against a plain-Python SplitMix64, for a negative seed too
+    mask = (1 << 64) - 1
+
+    def mix(z):
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+    for name, seed in (("block_16_project_BN/moving_variance:0", -1), ("input", 2 ** 63 + 5)):
+        key = kr.fnv1a64(name) ^ (seed & mask)
+        plain = [(mix((key + (i + 1) * 0x9E3779B97F4A7C15) & mask) >> 40) * 2.0 ** -24 for i in range(5)]
+        ok &= kr.uniform_stream(name, seed, 5).tolist() == plain
+    print("%s generator test vectors (README) and plain-Python SplitMix64" % ("ok  " if ok else "FAIL"))
+    if not ok:
+        FAILURES.append("generator test vectors")
+
+
+def check_h5_older_names():
+    """Keras 1 names (``block1_conv1_W_1:0``) are read by order within a layer, as Keras's loader does."""
+    import h5py
+    g = kr.build("vgg19", 224, 224)
+    wts = kr.generated_weights(g, 5)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "keras1.h5")
+        with h5py.File(path, "w") as f:
+            for n in g.keras_order():
+                if n.weights:
+                    grp = f.create_group(n.name)
+                    names = [n.name + "_W_1:0", n.name + "_b_1:0"]
+                    grp.attrs["weight_names"] = np.array([x.encode() for x in names])
+                    for x, (wn, _, _) in zip(names, n.weights):
+                        grp.create_dataset(x, data=wts[wn])
+        back = kr.read_h5(path, g)
+    ok = len(back) == len(wts) and all(np.array_equal(back[k], v) for k, v in wts.items())
+    print("%s h5 with Keras 1 weight names read by order" % ("ok  " if ok else "FAIL"))
+    if not ok:
+        FAILURES.append("h5 Keras 1 names")
+
+
 def check_parameter_counts():
     expected = {"vgg19": (20024384, 0), "resnet50": (23587712, 53120), "mobilenet_v2": (2257984, 34112)}
     for base, (total, frozen) in expected.items():
@@ -255,8 +305,10 @@ def check_parameter_counts():
 
 
 def main():
+    check_generator_test_vectors()
     check_parameter_counts()
     check_h5_round_trip()
+    check_h5_older_names()
     check_vgg19(48, 48)
     check_vgg19(33, 41)
     check_resnet50(64, 64)
