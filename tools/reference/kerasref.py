@@ -64,12 +64,12 @@ def generated_weight(name, shape, seed):
     n = int(np.prod(shape)) if len(shape) else 1
     u = uniform_stream(name, seed, n)
     var = name.rsplit("/", 1)[-1]
-    if var == "kernel:0":
+    if var == "kernel:0":  # LeCun-uniform, variance 1/fan_in (README: why not He's 2/fan_in)
         fan_in = shape[0] * shape[1] * shape[2]
-        v = (2.0 * u - 1.0) * math.sqrt(6.0 / fan_in)
+        v = (2.0 * u - 1.0) * math.sqrt(3.0 / fan_in)
     elif var == "depthwise_kernel:0":
         fan_in = shape[0] * shape[1]
-        v = (2.0 * u - 1.0) * math.sqrt(6.0 / fan_in)
+        v = (2.0 * u - 1.0) * math.sqrt(3.0 / fan_in)
     elif var in ("bias:0", "beta:0", "moving_mean:0"):
         v = (2.0 * u - 1.0) * 0.1
     elif var in ("gamma:0", "moving_variance:0"):
@@ -79,11 +79,12 @@ def generated_weight(name, shape, seed):
     return v.astype(np.float32).reshape(shape)
 
 
-INPUT_SCALE = {"vgg19": 128.0, "resnet50": 128.0, "mobilenet_v2": 1.0}
+INPUT_SCALE = {"vgg19": 128.0, "resnet50": 128.0, "mobilenet_v2": 3.0}
 
 
 def generated_input(base, n, h, w, seed):
-    """A preprocessed-looking NHWC batch: (2u-1)*scale from the name ``input`` (scale 128 caffe-like, 1 for tf)."""
+    """An NHWC batch (2u-1)*scale from the name ``input``: scale 128 (caffe-like pixels) for VGG19 and ResNet50, 3
+    for MobileNetV2 (wider than tf mode's [-1, 1], so that ReLU6's cap at 6 is reached in the early layers)."""
     u = uniform_stream("input", seed, n * h * w * 3)
     return ((2.0 * u - 1.0) * INPUT_SCALE[base]).astype(np.float32).reshape(n, h, w, 3)
 
@@ -415,9 +416,12 @@ def check_weights(graph, weights):
 # ---------------------------------------------------------------------------------------------------------------
 # Forward pass (float64, inference-mode BN)
 # ---------------------------------------------------------------------------------------------------------------
-def forward(graph, weights, x_nhwc, capture=None, dtype=None):
+def forward(graph, weights, x_nhwc, capture=None, dtype=None, bf16_convolutions=False):
     """Runs ``graph`` on an NHWC batch; returns {layer name: NHWC float64 array} for ``capture`` (default: the last
-    layer). Every layer's output can be captured by name; unknown names are an error listing the valid ones."""
+    layer). Every layer's output can be captured by name; unknown names are an error listing the valid ones.
+
+    ``dtype`` (default torch.float64) is the arithmetic; ``bf16_convolutions`` rounds every convolution's input and
+    kernel to bfloat16 (accumulating in ``dtype``), to estimate what a bf16 engine can achieve."""
     import torch
     import torch.nn.functional as F
     dtype = dtype or torch.float64
@@ -449,10 +453,13 @@ def forward(graph, weights, x_nhwc, capture=None, dtype=None):
                 y = torch.from_numpy(x_nhwc.astype(np.float32)).to(dtype).permute(0, 3, 1, 2).contiguous()
             else:
                 a = vals[n.inputs[0]]
+                if n.op in ("conv", "dwconv") and bf16_convolutions:
+                    a = a.to(torch.bfloat16).to(dtype)
                 if n.op == "conv":
                     (pt, pb), (pl, pr) = n.cfg["pads"]
                     a = F.pad(a, (pl, pr, pt, pb)) if (pt or pb or pl or pr) else a
                     k = t(n.name + "/kernel:0").permute(3, 2, 0, 1)
+                    k = k.to(torch.bfloat16).to(dtype) if bf16_convolutions else k
                     b = t(n.name + "/bias:0") if len(n.weights) > 1 else None
                     y = F.conv2d(a, k, b, stride=n.cfg["stride"])
                     if n.cfg["relu"]:
@@ -461,6 +468,7 @@ def forward(graph, weights, x_nhwc, capture=None, dtype=None):
                     (pt, pb), (pl, pr) = n.cfg["pads"]
                     a = F.pad(a, (pl, pr, pt, pb)) if (pt or pb or pl or pr) else a
                     k = t(n.name + "/depthwise_kernel:0").permute(2, 3, 0, 1)
+                    k = k.to(torch.bfloat16).to(dtype) if bf16_convolutions else k
                     y = F.conv2d(a, k, None, stride=n.cfg["stride"], groups=a.shape[1])
                 elif n.op == "bn":
                     gamma, beta = t(n.name + "/gamma:0"), t(n.name + "/beta:0")

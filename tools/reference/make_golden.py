@@ -74,6 +74,25 @@ def stats(a):
     return {"max_abs": float(np.abs(a).max()), "mean": float(a.mean()), "std": float(a.std())}
 
 
+def conditioning(g, weights, x, cuts, reference, summarise=lambda y: y):
+    """How far a float32 forward pass and one with bfloat16-rounded convolution inputs and kernels land from the
+    float64 reference (max |diff| / max |x|): what an engine can be expected to achieve. Warns above 1e-5 / 1.5e-2,
+    where the weights make the network too ill-conditioned for the Java tests' 1e-4 / 2e-2."""
+    import torch
+    f32 = kr.forward(g, weights, x, cuts, dtype=torch.float32)
+    b16 = kr.forward(g, weights, x, cuts, dtype=torch.float32, bf16_convolutions=True)
+    out = {}
+    for c in cuts:
+        ref = summarise(reference[c])
+        scale = np.abs(ref).max()
+        e32 = float(np.abs(summarise(f32[c]) - ref).max() / scale)
+        e16 = float(np.abs(summarise(b16[c]) - ref).max() / scale)
+        if e32 > 1e-5 or e16 > 1.5e-2:
+            print("WARNING: %s %s: float32 error %.2g, bf16 estimate %.2g: ill-conditioned" % (g.name, c, e32, e16))
+        out[c] = {"float32_error": e32, "bf16_error_estimate": e16}
+    return out
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -103,7 +122,9 @@ def main():
     for base, h, w, cuts in full:
         g = kr.build(base, h, w)
         x = kr.generated_input(base, BATCH, h, w, seed)
-        outs = kr.forward(g, kr.generated_weights(g, seed), x, cuts)
+        weights = kr.generated_weights(g, seed)
+        outs = kr.forward(g, weights, x, cuts)
+        cond = conditioning(g, weights, x, cuts, outs)
         d = "%s/%dx%d" % (base, h, w)
         save(os.path.join(out, d, "input.npy"), x)
         case = {"base": base, "height": h, "width": w, "input": d + "/input.npy", "input_stats": stats(x),
@@ -111,14 +132,17 @@ def main():
         for c in cuts:
             save(os.path.join(out, d, c + ".npy"), outs[c])
             case["outputs"].append({"layer": c, "kind": "full", "file": "%s/%s.npy" % (d, c),
-                                    "shape": list(outs[c].shape), **stats(outs[c])})
+                                    "shape": list(outs[c].shape), **stats(outs[c]), **cond[c]})
         manifest["cases"].append(case)
         print("%s %dx%d: %s" % (base, h, w, ", ".join(cuts)), flush=True)
     for base, h, w in summary:
         g = kr.build(base, h, w)
         last = g.nodes[-1].name
         x = kr.generated_input(base, BATCH, h, w, seed)
-        y = kr.forward(g, kr.generated_weights(g, seed), x, [last])[last]
+        weights = kr.generated_weights(g, seed)
+        y = kr.forward(g, weights, x, [last])[last]
+        cond_mean = conditioning(g, weights, x, [last], {last: y}, lambda t: t.mean(axis=(1, 2)))[last]
+        cond_crop = conditioning(g, weights, x, [last], {last: y}, lambda t: t[:, :CROP[0], :CROP[1], :CROP[2]])[last]
         d = "%s/%dx%d" % (base, h, w)
         mean_hw = y.mean(axis=(1, 2))
         crop = y[:, :CROP[0], :CROP[1], :CROP[2]]
@@ -128,10 +152,10 @@ def main():
             "base": base, "height": h, "width": w, "input": None, "input_stats": stats(x),
             "outputs": [{"layer": last, "kind": "mean_hw", "file": "%s/%s.mean_hw.npy" % (d, last),
                          "shape": list(mean_hw.shape), "full_shape": list(y.shape), **stats(mean_hw),
-                         "full_max_abs": float(np.abs(y).max())},
+                         "full_max_abs": float(np.abs(y).max()), **cond_mean},
                         {"layer": last, "kind": "crop", "file": "%s/%s.crop.npy" % (d, last),
                          "crop": list(CROP), "shape": list(crop.shape), "full_shape": list(y.shape), **stats(crop),
-                         "full_max_abs": float(np.abs(y).max())}]})
+                         "full_max_abs": float(np.abs(y).max()), **cond_crop}]})
         print("%s %dx%d: %s (summary)" % (base, h, w, last), flush=True)
     with open(os.path.join(out, "cases.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump(manifest, f, indent=1)

@@ -230,11 +230,11 @@ def check_generator_test_vectors():
           and kr.uniform_stream("input", 14, 3).tolist() == [0.3546265959739685, 0.577768087387085,
                                                              0.6214821934700012]
           and kr.generated_weight("conv1_conv/kernel:0", (7, 7, 3, 64), 14).flat[:3].tolist()
-          == [0.17698542773723602, 0.07974470406770706, 0.04753263667225838]
+          == [0.12514759600162506, 0.056388020515441895, 0.03361064940690994]
           and kr.generated_weight("conv1_bn/gamma:0", (64,), 14)[:2].tolist() == [0.5821362733840942,
                                                                                   0.5762060880661011]
-          and kr.generated_input("mobilenet_v2", 1, 32, 32, 14).flat[:2].tolist() == [-0.290746808052063,
-                                                                                      0.15553617477416992])
+          and kr.generated_input("mobilenet_v2", 1, 32, 32, 14).flat[:2].tolist() == [-0.872240424156189,
+                                                                                      0.46660852432250977])
     # against a plain-Python SplitMix64, for a negative seed too
     mask = (1 << 64) - 1
 

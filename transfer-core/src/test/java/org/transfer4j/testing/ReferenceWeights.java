@@ -157,7 +157,7 @@ public final class ReferenceWeights {
         switch (variable) {
             case "kernel:0", "depthwise_kernel:0" -> {
                 long fanIn = variable.equals("kernel:0") ? shape[0] * shape[1] * shape[2] : shape[0] * shape[1];
-                double limit = Math.sqrt(6.0 / fanIn);
+                double limit = Math.sqrt(3.0 / fanIn);
                 for (int i = 0; i < out.length; i++) {
                     out[i] = (float) ((2.0 * uniform(key, i) - 1.0) * limit);
                 }
@@ -186,11 +186,14 @@ public final class ReferenceWeights {
         return out;
     }
 
-    /** The input scale: 128 for the caffe-preprocessed bases, 1 for MobileNetV2 ({@code tf} mode). */
+    /**
+     * The input scale: 128 for VGG19 and ResNet50 (like caffe-preprocessed pixels), 3 for MobileNetV2 (wider than
+     * {@code tf} mode's [-1, 1], so that ReLU6's cap is reached).
+     */
     public static double inputScale(String base) {
         return switch (base) {
             case "vgg19", "resnet50" -> 128.0;
-            case "mobilenet_v2" -> 1.0;
+            case "mobilenet_v2" -> 3.0;
             default -> throw new IllegalArgumentException("Unknown base '" + base + "'; the reference has " + BASES);
         };
     }

@@ -31,15 +31,15 @@ class ReferenceWeightsTest {
         assertThat(ReferenceWeights.uniform("input", 14, 2)).isEqualTo(0.6214821934700012);
         float[] k = ReferenceWeights.generate("conv1_conv/kernel:0", new long[] {7, 7, 3, 64}, 14);
         assertThat(k).hasSize(7 * 7 * 3 * 64);
-        assertThat(k[0]).isEqualTo((float) 0.17698542773723602);
-        assertThat(k[1]).isEqualTo((float) 0.07974470406770706);
-        assertThat(k[2]).isEqualTo((float) 0.04753263667225838);
+        assertThat(k[0]).isEqualTo((float) 0.12514759600162506);
+        assertThat(k[1]).isEqualTo((float) 0.056388020515441895);
+        assertThat(k[2]).isEqualTo((float) 0.03361064940690994);
         float[] g = ReferenceWeights.generate("conv1_bn/gamma:0", new long[] {64}, 14);
         assertThat(g[0]).isEqualTo((float) 0.5821362733840942);
         assertThat(g[1]).isEqualTo((float) 0.5762060880661011);
         float[] x = ReferenceWeights.input("mobilenet_v2", 1, 32, 32, 14);
-        assertThat(x[0]).isEqualTo((float) -0.290746808052063);
-        assertThat(x[1]).isEqualTo((float) 0.15553617477416992);
+        assertThat(x[0]).isEqualTo((float) -0.872240424156189);
+        assertThat(x[1]).isEqualTo((float) 0.46660852432250977);
     }
 
     @Test
@@ -53,18 +53,20 @@ class ReferenceWeightsTest {
     void values_stay_in_their_documented_ranges() {
         float[] k = ReferenceWeights.generate("block1_conv1/kernel:0", new long[] {3, 3, 3, 64}, 1);
         assertThat(range(k)).satisfies(r -> {
-            assertThat(r[0]).isBetween(-Math.sqrt(6.0 / 27), -0.9 * Math.sqrt(6.0 / 27));
-            assertThat(r[1]).isBetween(0.9 * Math.sqrt(6.0 / 27), Math.sqrt(6.0 / 27));
+            assertThat(r[0]).isBetween(-Math.sqrt(3.0 / 27), -0.9 * Math.sqrt(3.0 / 27));
+            assertThat(r[1]).isBetween(0.9 * Math.sqrt(3.0 / 27), Math.sqrt(3.0 / 27));
         });
         float[] dw = ReferenceWeights.generate("block_1_depthwise/depthwise_kernel:0", new long[] {3, 3, 96, 1}, 1);
-        assertThat(range(dw)[0]).isGreaterThanOrEqualTo(-Math.sqrt(6.0 / 9));
-        assertThat(range(dw)[1]).isLessThan(Math.sqrt(6.0 / 9)).isGreaterThan(0.9 * Math.sqrt(6.0 / 9));
+        assertThat(range(dw)[0]).isGreaterThanOrEqualTo(-Math.sqrt(3.0 / 9));
+        assertThat(range(dw)[1]).isLessThan(Math.sqrt(3.0 / 9)).isGreaterThan(0.9 * Math.sqrt(3.0 / 9));
         assertThat(range(ReferenceWeights.generate("a/moving_variance:0", new long[] {100}, 1)))
                 .satisfies(r -> assertThat(r[0]).isGreaterThanOrEqualTo(0.5), r -> assertThat(r[1]).isLessThan(1.5));
         assertThat(range(ReferenceWeights.generate("a/beta:0", new long[] {100}, 1)))
                 .satisfies(r -> assertThat(r[0]).isGreaterThanOrEqualTo(-0.1), r -> assertThat(r[1]).isLessThan(0.1));
         assertThat(range(ReferenceWeights.input("vgg19", 1, 32, 32, 1)))
                 .satisfies(r -> assertThat(r[0]).isBetween(-128.0, -120.0), r -> assertThat(r[1]).isBetween(120.0, 128.0));
+        assertThat(range(ReferenceWeights.input("mobilenet_v2", 1, 32, 32, 1)))
+                .satisfies(r -> assertThat(r[0]).isBetween(-3.0, -2.9), r -> assertThat(r[1]).isBetween(2.9, 3.0));
     }
 
     private static double[] range(float[] values) {
