@@ -27,12 +27,15 @@ BATCH = 2
 # (base, h, w, cut layers stored in full). Odd and non-square sizes on purpose: ResNet50's 97x75 and MobileNetV2's
 # 75x83 put even and odd sizes (so both of correct_pad's cases) on different axes of the same layer.
 FULL = [
-    ("vgg19", 48, 48, ["block3_pool", "block4_conv4", "block5_conv4", "block5_pool"]),
+    ("vgg19", 48, 48, ["block3_pool", "block5_conv4", "block5_pool"]),
     ("vgg19", 33, 41, ["block3_pool", "block4_conv4", "block5_pool"]),
     ("resnet50", 64, 64, ["conv3_block1_1_relu", "conv4_block2_2_relu", "conv4_block6_out", "conv5_block3_out"]),
     ("resnet50", 97, 75, ["conv4_block1_out", "conv4_block2_2_relu", "conv5_block3_out"]),
     ("mobilenet_v2", 96, 96, ["block_3_depthwise_relu", "block_6_project_BN", "block_13_expand_relu", "out_relu"]),
     ("mobilenet_v2", 75, 83, ["block_6_project_BN", "block_13_expand_relu", "block_16_project_BN", "out_relu"]),
+    # Keras's smallest inputs, with cuts at ZeroPadding2D layers and on a shortcut branch
+    ("resnet50", 32, 32, ["conv1_pad", "conv3_block1_0_bn", "conv5_block3_out"]),
+    ("mobilenet_v2", 32, 33, ["block_6_pad", "block_13_pad", "out_relu"]),
 ]
 # At 224 px only summaries are stored (the full tensors would be several MB): the input is regenerated from the seed,
 # and for the last layer the spatial mean (N, C) and the top-left crop [:, :3, :3, :32].
