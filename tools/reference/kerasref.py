@@ -567,4 +567,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (ValueError, OSError) as e:
+        print("kerasref: error: %s" % e, file=sys.stderr)
+        sys.exit(2)
