@@ -27,6 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.LoggerFactory;
 import org.transfer4j.features.Npy;
 import org.transfer4j.internal.engine.Dnnl;
+import org.transfer4j.internal.engine.SuffixNet;
 import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.StrictJson;
 import org.transfer4j.model.ConvBase;
@@ -101,7 +102,7 @@ final class ModelFile {
                 Arrays.stream(p.base().inputShape()).boxed().toList(), p.base().preprocessing().id(),
                 sourceKind, weightsFile, seed, weights == null ? model.baseWeightsChecksum() : weights.checksum(),
                 includeBaseWeights, p.firstTrainableLayer().map(Layer::name).orElse(null), p.cutLayer().name(),
-                p.requireHead().toString(), p.requireHead().loss().kerasName(),
+                TrainingRun.requireHead(p).toString(), TrainingRun.requireHead(p).loss().kerasName(),
                 new LinkedHashMap<>(sortedByIndex(model.classIndices())), p.trainingOptions().optimizer().describe(),
                 p.trainingOptions().epochs(), p.trainingOptions().batchSize(), p.trainingOptions().seed(),
                 model.augmentationDescription(), model.history().phaseStarts(), p.precision().resolve().cliName(),
@@ -212,19 +213,41 @@ final class ModelFile {
                 pipeline = pipeline.freezeUntil(c.freezeUntil());
             }
             pipeline = pipeline.precision(loadedPrecision(c.precision(), file));
-            TransferModel model = TransferModel.create(pipeline, c.classIndices(), weights);
+            TrainingRun.checkClasses(TrainingRun.requireHead(pipeline), c.classIndices());
+            SuffixNet suffix = TrainingRun.freshSuffix(pipeline, weights);
             Map<String, INDArray> values = new LinkedHashMap<>();
             for (String v : c.variables().keySet()) {
                 Npy.Floats f = Npy.readFloats(staging.resolve("suffix/" + v + ".npy"));
                 values.put(v, Nd4j.create(f.data(), longShape(f.shape()), 'c'));
             }
-            model.restore(values, History.readJson(staging.resolve(HISTORY)), c.phaseStarts(), c.augmentation());
-            return model;
+            suffix.setVariableValues(values);
+            History history = withPhases(History.readJson(staging.resolve(HISTORY)), c.phaseStarts());
+            return new TransferModel(pipeline, c.classIndices(), weights, suffix, history, null, c.augmentation());
         } catch (IllegalArgumentException e) {
             throw new IOException("Model file " + file + " is inconsistent: " + e.getMessage(), e);
         } finally {
             AtomicFiles.deleteTree(staging);
         }
+    }
+
+    /** {@code saved} (one phase, as history.json holds it) split into phases at {@code phaseStarts}. */
+    private static History withPhases(History saved, List<Integer> phaseStarts) {
+        List<Integer> starts = phaseStarts == null || phaseStarts.isEmpty() ? List.of(0) : phaseStarts;
+        History h = History.empty();
+        for (int p = 0; p < starts.size(); p++) {
+            int from = starts.get(p);
+            int to = p + 1 < starts.size() ? starts.get(p + 1) : saved.epochs();
+            History phase = History.empty();
+            for (int e = from; e < to; e++) {
+                Map<String, Double> epoch = new LinkedHashMap<>();
+                for (var m : saved.metrics().entrySet()) {
+                    epoch.put(m.getKey(), m.getValue().get(e));
+                }
+                phase = phase.plus(epoch);
+            }
+            h = h.then(phase);
+        }
+        return h;
     }
 
     private static void unzip(Path file, Path dir) throws IOException {
