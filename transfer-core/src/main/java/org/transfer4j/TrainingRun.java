@@ -97,6 +97,20 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /**
+     * @throws IllegalArgumentException if {@code folder} sets batch settings ({@link ImageFolder#batchSettings()}),
+     *                                  which a pipeline would ignore: its own batch size, seed and order decide
+     */
+    static void checkNoBatchSettings(ImageFolder folder, String what) {
+        List<String> set = folder.batchSettings();
+        if (!set.isEmpty()) {
+            throw new IllegalArgumentException("The " + what + " folder " + folder.directory() + " sets "
+                    + String.join(", ", set) + ", which a TransferPipeline does not use: it batches with its own "
+                    + "batchSize(n) and seed(s), shuffling training images and reading the others in order. Remove "
+                    + String.join(", ", set) + " from the ImageFolder and set the pipeline's instead");
+        }
+    }
+
     private static void checkSameClasses(Map<String, Integer> validation, Map<String, Integer> train) {
         if (!validation.equals(train)) {
             throw new IllegalArgumentException("Validation classes " + validation + " differ from training classes "
@@ -147,6 +161,7 @@ final class TrainingRun implements AutoCloseable {
 
     TransferModel fit(ImageFolder train, ImageFolder validation, Path cacheRoot)
             throws IOException, BadImageException {
+        checkFolders(train, validation);
         FolderListing listing = train.list();
         checkClasses(head, listing.classIndices());
         Start start = fresh(listing.classIndices());
@@ -166,7 +181,15 @@ final class TrainingRun implements AutoCloseable {
 
     TransferModel fineTune(TransferModel from, ImageFolder train, ImageFolder validation, Path cacheRoot)
             throws IOException, BadImageException {
+        checkFolders(train, validation);
         return onFolders(continuing(from), train, validation, cacheRoot);
+    }
+
+    private static void checkFolders(ImageFolder train, ImageFolder validation) {
+        checkNoBatchSettings(train, "training");
+        if (validation != null) {
+            checkNoBatchSettings(validation, "validation");
+        }
     }
 
     // ---- the run ----

@@ -201,6 +201,7 @@ public final class TransferModel implements AutoCloseable {
      * @throws WeightsException  if the base weights cannot be had
      */
     public Evaluation evaluate(ImageFolder folder) throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "evaluation");
         ImageFolder spec = folder.targetSize(pipeline.base().inputHeight(), pipeline.base().inputWidth())
                 .colorMode(ColorMode.RGB).classes(classNames());
         FolderListing listing = spec.list();

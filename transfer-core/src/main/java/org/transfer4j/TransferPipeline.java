@@ -135,7 +135,11 @@ public final class TransferPipeline {
      * cache (approach 1). Validation features always come from the cache, unaugmented. Caches live in
      * {@code cacheRoot/<folder name>/<cut layer>}.
      *
+     * <p>The folders are read as listings: batch size, seed and order are this pipeline's (training shuffled,
+     * validation in order), so a folder that sets its own ({@link ImageFolder#batchSettings()}) is refused.
+     *
      * @param validation or null
+     * @throws IllegalArgumentException if a folder sets batchSize, shuffle or seed
      * @throws org.transfer4j.data.BadImageException under the FAIL policy, naming the image
      */
     public TransferModel fit(ImageFolder train, ImageFolder validation,
@@ -226,6 +230,7 @@ public final class TransferPipeline {
      * Runs the frozen prefix once over {@code folder} and keeps the features at {@link #cutLayer()} in
      * {@code cacheDirectory}, reusing what is cached (the book's {@code extract_features}, listing 5-17).
      *
+     * @throws IllegalArgumentException if the folder sets batchSize, shuffle or seed (the pipeline's decide)
      * @throws org.transfer4j.model.WeightsException     if the base's weights cannot be had
      * @throws org.transfer4j.data.BadImageException     under the FAIL policy, naming the bad image
      */
@@ -241,6 +246,7 @@ public final class TransferPipeline {
             ImageFolder folder, Path cacheDirectory,
             ExtractionListener listener)
             throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "extraction");
         return FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .precision(precision).extract(folder, base, weights, cutLayer().name(), listener);
     }
@@ -256,6 +262,7 @@ public final class TransferPipeline {
             ImageFolder folder, Path cacheDirectory,
             ExtractionListener listener)
             throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "extraction");
         return FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }
@@ -272,6 +279,7 @@ public final class TransferPipeline {
             ImageFolder folder, Path cacheDirectory, int shardSize,
             ExtractionListener listener)
             throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "extraction");
         return ShardedFeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .shardSize(shardSize).precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }

@@ -39,10 +39,11 @@ class TrainingRunTest {
     static TransferPipeline pipeline;
     static FeatureSet train;
     static FeatureSet validation;
+    static Path data;
 
     @BeforeAll
     static void extract() throws Exception {
-        Path data = TwoClassTree.write(tmp.resolve("data"), 32, 20, 10, 0, 5);
+        data = TwoClassTree.write(tmp.resolve("data"), 32, 20, 10, 0, 5);
         pipeline = TransferPipeline.from(Vgg16.random(32, 32, 1)).head(dense(16).sigmoid())
                 .optimizer(rmsprop(1e-3)).batchSize(10).seed(3);
         Weights weights = pipeline.base().loadWeights();
@@ -125,6 +126,36 @@ class TrainingRunTest {
         ModelCheckpoint checkpoint = new ModelCheckpoint(tmp.resolve("unbound.zip"));
         assertThatThrownBy(() -> checkpoint.onNewBest(1, "val_loss", 0.5)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("listener(...)");
+    }
+
+    @Test
+    void a_folder_with_its_own_batch_size_shuffle_or_seed_is_refused_by_the_pipeline_naming_the_setting()
+            throws Exception {
+        ImageFolder plain = ImageFolder.of(data.resolve("train")).classMode(ClassMode.BINARY);
+        assertThat(plain.batchSettings()).isEmpty();
+        ImageFolder batched = plain.batchSize(64);
+        ImageFolder unshuffled = plain.shuffle(false).seed(7);
+        assertThat(unshuffled.batchSettings()).containsExactly("shuffle(false)", "seed(7)");
+        ImageFolder sameAsDefault = plain.batchSize(32);
+        assertThat(sameAsDefault.batchSettings()).as("set explicitly, though equal to the default")
+                .containsExactly("batchSize(32)");
+        Path cache = tmp.resolve("refused");
+        TransferPipeline p = pipeline.epochs(1);
+        assertThatThrownBy(() -> p.fit(batched, null, cache)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("training folder " + data.resolve("train"))
+                .hasMessageContaining("batchSize(64)").hasMessageContaining("pipeline");
+        assertThatThrownBy(() -> p.fit(plain, unshuffled, cache)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("validation folder").hasMessageContaining("shuffle(false), seed(7)");
+        assertThatThrownBy(() -> p.extractFeatures(sameAsDefault, cache.resolve("x"), ExtractionListener.none()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize(32)");
+        try (TransferModel model = p.fit(train, validation)) {
+            assertThatThrownBy(() -> model.evaluate(batched)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("evaluation folder");
+            assertThatThrownBy(() -> model.fineTune(model.pipeline().freezeUntil("block5_conv1"), batched, null,
+                    cache)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize(64)");
+            assertThat(model.evaluate(plain).samples()).isEqualTo(40L);
+        }
+        assertThat(cache).doesNotExist();
     }
 
     private static List<Map<String, Double>> epochs(History h) {
