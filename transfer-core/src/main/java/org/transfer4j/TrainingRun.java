@@ -19,6 +19,7 @@ import org.transfer4j.data.ImageDecoder;
 import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
+import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatures;
 import org.transfer4j.internal.engine.SuffixNet;
@@ -240,16 +241,13 @@ final class TrainingRun implements AutoCloseable {
         List<String> names = start.classNames();
         BatchSource validationSource = null;
         if (validation != null) {
-            FeatureSet v = pipeline.extractFeatures(weights(), validation.classes(names),
-                    cacheRoot.resolve(validation.directory().getFileName().toString()).resolve(cut),
-                    ExtractionListener.none());
+            FeatureSet v = cached(validation.classes(names),
+                    cacheRoot.resolve(validation.directory().getFileName().toString()).resolve(cut));
             validationSource = arrays(v, false);
         }
         ImageFolder trainSpec = train.classes(names);
         if (pipeline.augmentation().isEmpty()) {
-            FeatureSet t = pipeline.extractFeatures(weights(), trainSpec,
-                    cacheRoot.resolve(train.directory().getFileName().toString()).resolve(cut),
-                    ExtractionListener.none());
+            FeatureSet t = cached(trainSpec, cacheRoot.resolve(train.directory().getFileName().toString()).resolve(cut));
             return train(start, arrays(t, true), validationSource, null);
         }
         ImageFolder spec = trainSpec.targetSize(pipeline.base().inputHeight(), pipeline.base().inputWidth())
@@ -262,6 +260,12 @@ final class TrainingRun implements AutoCloseable {
         } catch (AugmentationException e) {
             throw ioCause(e);
         }
+    }
+
+    /** The folder's features at the cut from the cache in {@code directory}, computed by this run's engine. */
+    private FeatureSet cached(ImageFolder folder, Path directory) throws IOException, BadImageException {
+        return FeatureCache.at(directory).batchSize(pipeline.trainingOptions().batchSize())
+                .extract(folder, prefix(), ExtractionListener.none());
     }
 
     /** Trains {@code start.net}, calling this run's listeners, and returns the trained model. */
