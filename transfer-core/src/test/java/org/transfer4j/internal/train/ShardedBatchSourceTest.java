@@ -21,7 +21,7 @@ import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.features.ShardedFeatures;
-import org.transfer4j.features.SyntheticShards;
+import org.transfer4j.testing.SyntheticShards;
 import org.transfer4j.model.Vgg16;
 
 /** Training batches streamed from shards: a reproducible permutation across and within shards, same rows as loaded. */
