@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.transfer4j.io.History;
 import org.transfer4j.train.EpochReport;
 import org.transfer4j.train.TrainingListener;
 

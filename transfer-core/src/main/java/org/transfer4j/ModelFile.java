@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 import org.transfer4j.features.Npy;
 import org.transfer4j.internal.engine.Dnnl;
 import org.transfer4j.internal.engine.SuffixNet;
-import org.transfer4j.internal.io.AtomicFiles;
-import org.transfer4j.internal.io.StrictJson;
+import org.transfer4j.io.History;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerWeights;
@@ -221,33 +222,13 @@ final class ModelFile {
                 values.put(v, Nd4j.create(f.data(), longShape(f.shape()), 'c'));
             }
             suffix.setVariableValues(values);
-            History history = withPhases(History.readJson(staging.resolve(HISTORY)), c.phaseStarts());
+            History history = History.readJson(staging.resolve(HISTORY)).withPhaseStarts(c.phaseStarts());
             return new TransferModel(pipeline, c.classIndices(), weights, suffix, history, null, c.augmentation());
         } catch (IllegalArgumentException e) {
             throw new IOException("Model file " + file + " is inconsistent: " + e.getMessage(), e);
         } finally {
             AtomicFiles.deleteTree(staging);
         }
-    }
-
-    /** {@code saved} (one phase, as history.json holds it) split into phases at {@code phaseStarts}. */
-    private static History withPhases(History saved, List<Integer> phaseStarts) {
-        List<Integer> starts = phaseStarts == null || phaseStarts.isEmpty() ? List.of(0) : phaseStarts;
-        History h = History.empty();
-        for (int p = 0; p < starts.size(); p++) {
-            int from = starts.get(p);
-            int to = p + 1 < starts.size() ? starts.get(p + 1) : saved.epochs();
-            History phase = History.empty();
-            for (int e = from; e < to; e++) {
-                Map<String, Double> epoch = new LinkedHashMap<>();
-                for (var m : saved.metrics().entrySet()) {
-                    epoch.put(m.getKey(), m.getValue().get(e));
-                }
-                phase = phase.plus(epoch);
-            }
-            h = h.then(phase);
-        }
-        return h;
     }
 
     private static void unzip(Path file, Path dir) throws IOException {

@@ -28,6 +28,7 @@ import org.transfer4j.internal.train.AugmentedBatchSource;
 import org.transfer4j.internal.train.BatchSource;
 import org.transfer4j.internal.train.ShardedBatchSource;
 import org.transfer4j.internal.train.Trainer;
+import org.transfer4j.io.History;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.Weights;

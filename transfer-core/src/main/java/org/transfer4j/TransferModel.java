@@ -27,6 +27,7 @@ import org.transfer4j.explain.GradCam;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.internal.engine.SuffixNet;
 import org.transfer4j.internal.train.ArrayBatchSource;
+import org.transfer4j.io.History;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.WeightArray;
 import org.transfer4j.model.Weights;

@@ -23,6 +23,7 @@ import org.transfer4j.data.ClassMode;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
+import org.transfer4j.io.History;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
 import org.transfer4j.testing.TwoClassTree;

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
 
 /**

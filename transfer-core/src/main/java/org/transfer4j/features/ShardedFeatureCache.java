@@ -40,7 +40,7 @@ import org.transfer4j.data.ImageDecoder;
 import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
-import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;

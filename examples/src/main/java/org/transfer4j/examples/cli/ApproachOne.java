@@ -10,7 +10,7 @@ import java.util.Map;
 
 import org.transfer4j.ClassWeights;
 import org.transfer4j.Head;
-import org.transfer4j.History;
+import org.transfer4j.io.History;
 import org.transfer4j.Optimizers;
 import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;

@@ -8,10 +8,10 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import org.transfer4j.History;
+import org.transfer4j.io.History;
 import org.transfer4j.TransferPipeline;
-import org.transfer4j.internal.io.AtomicFiles;
-import org.transfer4j.internal.io.StrictJson;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.StrictJson;
 import org.transfer4j.train.Evaluation;
 
 /** Writes a run's {@code history.json}, {@code metrics.json} and {@code run.json} (provenance) atomically. */

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.transfer4j.History;
+import org.transfer4j.io.History;
 import org.transfer4j.Optimizer;
 import org.transfer4j.internal.engine.SuffixNet;
 import org.transfer4j.train.EarlyStopping;

@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfer4j.History;
+import org.transfer4j.io.History;
 import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.features.FeatureCache;
