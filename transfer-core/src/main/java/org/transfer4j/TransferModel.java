@@ -26,8 +26,10 @@ import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.internal.io.Provenances;
 import org.transfer4j.internal.train.ArrayBatchSource;
 import org.transfer4j.io.History;
+import org.transfer4j.io.Provenance;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.WeightArray;
 import org.transfer4j.model.Weights;
@@ -421,6 +423,18 @@ public final class TransferModel implements AutoCloseable {
     /** The checksum of the base weights this model runs with (loads them if needed). */
     public String baseWeightsChecksum() throws WeightsException {
         return baseWeightsForSaving(true).checksum();
+    }
+
+    /**
+     * What made this model's features, the record {@code model.json} and the CLI's {@code run.json} carry: base,
+     * weights (source and checksum), cut layer, preprocessing, input size, precision and library versions (read from
+     * the jars). Loads the base weights if needed, for their checksum.
+     *
+     * @throws WeightsException if the base weights cannot be had
+     */
+    public Provenance provenance() throws WeightsException {
+        return Provenances.of(pipeline.base(), baseWeightsChecksum(), pipeline.cutLayer().name(),
+                pipeline.precision());
     }
 
     String augmentationDescription() {

@@ -73,7 +73,7 @@ final class FolderTraining {
             extra.put("head_epochs", plan.headEpochs());
             extra.put("head_optimizer", Optimizers.rmsprop(plan.headLr()).describe());
             extra.put("class_weight", plan.classWeights().toString());
-            return ApproachOne.writeResults(command, model, model.baseWeightsChecksum(), data,
+            return ApproachOne.writeResults(command, model, data,
                     out, val, tst, extra, err);
         }
     }
