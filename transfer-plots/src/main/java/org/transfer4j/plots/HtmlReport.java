@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.transfer4j.io.AtomicFiles;
 import org.transfer4j.io.History;
 import org.transfer4j.io.Provenance;
-import org.transfer4j.io.AtomicFiles;
 
 /**
  * One self-contained HTML page about a training run: the book's accuracy and loss charts, raw and smoothed, as inline
@@ -84,7 +84,7 @@ public final class HtmlReport {
 
     /**
      * This report with the run's provenance, shown as a key/value table (e.g. from
-     * {@link HistoryJson#readRunInfoBeside(Path)}); an empty map shows none.
+     * {@link Provenance#readRunInfoBeside(Path)}); an empty map shows none.
      *
      * @throws IllegalArgumentException if the map or any key or value is null
      */

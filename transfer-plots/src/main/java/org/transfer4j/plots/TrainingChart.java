@@ -23,8 +23,8 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
-import org.transfer4j.io.History;
 import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.History;
 
 /**
  * One of the book's training charts, "Training and validation accuracy" or "Training and validation loss" (Chollet,

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.transfer4j.io.History;
 import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.History;
 
 /**
  * Every picture of a training run in one directory, as {@code transfer4j plot} writes them: {@code accuracy.png},

@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.transfer4j.Head;
-import org.transfer4j.io.History;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.examples.data.EmbeddedDataset;
+import org.transfer4j.io.History;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Preprocessing;

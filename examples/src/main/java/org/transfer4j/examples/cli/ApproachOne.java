@@ -10,7 +10,6 @@ import java.util.Map;
 
 import org.transfer4j.ClassWeights;
 import org.transfer4j.Head;
-import org.transfer4j.io.History;
 import org.transfer4j.Optimizers;
 import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
@@ -18,6 +17,7 @@ import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImageReport;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
+import org.transfer4j.io.History;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
 import org.transfer4j.train.EpochReport;

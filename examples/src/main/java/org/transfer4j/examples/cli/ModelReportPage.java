@@ -19,9 +19,9 @@ import java.util.Locale;
 
 import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.HeatmapImages;
+import org.transfer4j.io.History;
 import org.transfer4j.plots.TrainingChart;
 import org.transfer4j.train.Evaluation;
-import org.transfer4j.io.History;
 
 /**
  * The HTML page of {@code transfer4j report}: self-contained (every image a {@code data:} URI, no external file,

@@ -6,6 +6,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.transfer4j.io.History;
+import org.transfer4j.io.HistoryFormatException;
+import org.transfer4j.io.Provenance;
 import org.transfer4j.plots.ClassificationMetrics;
 import org.transfer4j.plots.TrainingChart;
 import org.transfer4j.plots.TrainingPlots;
@@ -14,9 +17,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import org.transfer4j.io.History;
-import org.transfer4j.io.Provenance;
-import org.transfer4j.io.HistoryFormatException;
 
 /**
  * {@code transfer4j plot HISTORY.json [--smooth 0.8] [--out DIR]}: the book's training curves of a Keras-shaped

@@ -16,12 +16,12 @@ import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
+import org.transfer4j.io.History;
 import org.transfer4j.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import org.transfer4j.io.History;
 
 /**
  * {@code transfer4j report --model M --data DIR/test [--out DIR]}: one self-contained HTML page on what a model gets
