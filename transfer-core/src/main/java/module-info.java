@@ -1,5 +1,6 @@
 module org.transfer4j.core {
     requires transitive org.transfer4j.augment;
+    requires transitive org.transfer4j.io;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
     requires transitive java.desktop;

@@ -157,7 +157,7 @@ final class ModelExplainer {
             engine = null;
             Map<String, INDArray> trained = model.suffix().variableValues();
             engine = new GradCamEngine(base.layers(), target, withTrained(base, model.baseWeightsForSaving(true),
-                    trained), model.pipeline().requireHead(), trained);
+                    trained), TrainingRun.requireHead(model.pipeline()), trained);
             engineLayer = layer;
         }
         return engine;

@@ -27,8 +27,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.LoggerFactory;
 import org.transfer4j.features.Npy;
 import org.transfer4j.internal.engine.Dnnl;
-import org.transfer4j.internal.io.AtomicFiles;
-import org.transfer4j.internal.io.StrictJson;
+import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.internal.io.Provenances;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.History;
+import org.transfer4j.io.Provenance;
+import org.transfer4j.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerWeights;
@@ -45,7 +49,8 @@ import org.transfer4j.model.WeightsSource;
  * JSON and NumPy files: no Java serialization, and every entry name is checked before it is read.
  */
 final class ModelFile {
-    static final int FORMAT = 1;
+    /** The format written; 1 (flat provenance fields) is still read. */
+    static final int FORMAT = 2;
     static final String CONFIG = "model.json";
     static final String HISTORY = "history.json";
     private static final Pattern ENTRY = Pattern.compile("(model\\.json|history\\.json|(suffix|base)/[A-Za-z0-9_]+\\.npy)");
@@ -56,21 +61,20 @@ final class ModelFile {
     private ModelFile() {
     }
 
-    /** {@code model.json}. */
+    /**
+     * {@code model.json}. Format 2 holds the {@link Provenance} record ({@code provenance}); format 1 (older files)
+     * held its fields flat ({@code base}, {@code input}, {@code preprocessing}, {@code weights_checksum},
+     * {@code cut_layer}, {@code precision}) with a {@code library} text: those are read, never written.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Config(
             @JsonProperty("format") int format,
-            @JsonProperty("library") String library,
-            @JsonProperty("base") String base,
-            @JsonProperty("input") List<Integer> input,
-            @JsonProperty("preprocessing") String preprocessing,
+            @JsonProperty("provenance") Provenance provenance,
             @JsonProperty("weights_source") String weightsSource,
             @JsonProperty("weights_file") String weightsFile,
             @JsonProperty("weights_seed") Long weightsSeed,
-            @JsonProperty("weights_checksum") String weightsChecksum,
             @JsonProperty("base_weights_embedded") boolean baseWeightsEmbedded,
             @JsonProperty("freeze_until") String freezeUntil,
-            @JsonProperty("cut_layer") String cutLayer,
             @JsonProperty("head") String head,
             @JsonProperty("loss") String loss,
             @JsonProperty("class_indices") LinkedHashMap<String, Integer> classIndices,
@@ -80,8 +84,24 @@ final class ModelFile {
             @JsonProperty("seed") long seed,
             @JsonProperty("augmentation") String augmentation,
             @JsonProperty("phase_starts") List<Integer> phaseStarts,
-            @JsonProperty("precision") String precision,
-            @JsonProperty("variables") LinkedHashMap<String, List<Long>> variables) {
+            @JsonProperty("variables") LinkedHashMap<String, List<Long>> variables,
+            // format 1, read only
+            @JsonProperty("library") String library,
+            @JsonProperty("base") String base,
+            @JsonProperty("input") List<Integer> input,
+            @JsonProperty("preprocessing") String preprocessing,
+            @JsonProperty("weights_checksum") String weightsChecksum,
+            @JsonProperty("cut_layer") String cutLayer,
+            @JsonProperty("precision") String precision) {
+
+        /** The provenance, from either format. */
+        Provenance recorded() {
+            if (provenance != null) {
+                return provenance;
+            }
+            return new Provenance(base, null, weightsChecksum, cutLayer, preprocessing, input, precision,
+                    library == null ? Map.of() : Map.of("library", library));
+        }
     }
 
     static void save(TransferModel model, Path file, boolean includeBaseWeights) throws IOException {
@@ -98,15 +118,14 @@ final class ModelFile {
         Map<String, INDArray> suffix = model.trainableVariables();
         LinkedHashMap<String, List<Long>> shapes = new LinkedHashMap<>();
         suffix.forEach((k, v) -> shapes.put(k, Arrays.stream(v.shape()).boxed().toList()));
-        Config config = new Config(FORMAT, library(), p.base().name(),
-                Arrays.stream(p.base().inputShape()).boxed().toList(), p.base().preprocessing().id(),
-                sourceKind, weightsFile, seed, weights == null ? model.baseWeightsChecksum() : weights.checksum(),
-                includeBaseWeights, p.firstTrainableLayer().map(Layer::name).orElse(null), p.cutLayer().name(),
-                p.requireHead().toString(), p.requireHead().loss().kerasName(),
+        String checksum = weights == null ? model.baseWeightsChecksum() : weights.checksum();
+        Config config = new Config(FORMAT, Provenances.of(p.base(), checksum, p.cutLayer().name(), p.precision()),
+                sourceKind, weightsFile, seed, includeBaseWeights, p.firstTrainableLayer().map(Layer::name).orElse(null),
+                TrainingRun.requireHead(p).toString(), TrainingRun.requireHead(p).loss().kerasName(),
                 new LinkedHashMap<>(sortedByIndex(model.classIndices())), p.trainingOptions().optimizer().describe(),
                 p.trainingOptions().epochs(), p.trainingOptions().batchSize(), p.trainingOptions().seed(),
-                model.augmentationDescription(), model.history().phaseStarts(), p.precision().resolve().cliName(),
-                shapes);
+                model.augmentationDescription(), model.history().phaseStarts(), shapes,
+                null, null, null, null, null, null, null);
         Path staging = AtomicFiles.tempBeside(file, true);
         try {
             Files.writeString(staging.resolve(CONFIG), JSON.writeValueAsString(config));
@@ -175,17 +194,18 @@ final class ModelFile {
                 throw new IOException("Model file " + file + " has no " + CONFIG + "; is it a transfer4j model?");
             }
             Config c = JSON.readValue(staging.resolve(CONFIG).toFile(), Config.class);
-            if (c.format() != FORMAT) {
+            if (c.format() != FORMAT && c.format() != 1) {
                 throw new IOException("Model file " + file + " has format " + c.format() + "; this library reads "
-                        + FORMAT);
+                        + "1 and " + FORMAT);
             }
-            if (!Bases.NAMES.contains(c.base())) {
-                throw new IOException("Model file " + file + ": unknown base '" + c.base() + "'; bases are "
+            Provenance made = c.recorded();
+            if (!Bases.NAMES.contains(made.base())) {
+                throw new IOException("Model file " + file + ": unknown base '" + made.base() + "'; bases are "
                         + String.join(", ", Bases.NAMES));
             }
             if (override == null && "arrays".equals(c.weightsSource()) && !c.baseWeightsEmbedded()) {
                 throw new IOException("Model file " + file + " was trained on base weights given as arrays ("
-                        + c.weightsChecksum() + ") and does not embed them; pass those weights when loading it");
+                        + made.weightsChecksum() + ") and does not embed them; pass those weights when loading it");
             }
             WeightsSource source = override != null ? override : switch (c.weightsSource()) {
                 case "random", "arrays" -> WeightsSource.random(c.weightsSeed() == null ? 0 : c.weightsSeed());
@@ -193,8 +213,8 @@ final class ModelFile {
                 default -> c.weightsFile() != null ? ((WeightsSource.Imagenet) WeightsSource.imagenet())
                         .withFile(Path.of(c.weightsFile())) : WeightsSource.imagenet();
             };
-            ConvBase base = Bases.of(c.base(), c.input().get(0), c.input().get(1), source)
-                    .withPreprocessing(Preprocessing.of(c.preprocessing()));
+            ConvBase base = Bases.of(made.base(), made.input().get(0), made.input().get(1), source)
+                    .withPreprocessing(Preprocessing.of(made.preprocessing()));
             Weights weights;
             if (c.baseWeightsEmbedded()) {
                 Map<String, LayerWeights> byLayer = new LinkedHashMap<>();
@@ -208,12 +228,12 @@ final class ModelFile {
                         byLayer.put(l.name(), b.build());
                     }
                 }
-                weights = Weights.of(base.layers(), byLayer, c.weightsChecksum(), file + " (embedded base weights)");
+                weights = Weights.of(base.layers(), byLayer, made.weightsChecksum(), file + " (embedded base weights)");
             } else {
                 weights = base.loadWeights();
-                if (!weights.checksum().equals(c.weightsChecksum())) {
+                if (!weights.checksum().equals(made.weightsChecksum())) {
                     throw new WeightsException("Model file " + file + " was trained on base weights "
-                            + c.weightsChecksum() + " but " + weights.description() + " has " + weights.checksum()
+                            + made.weightsChecksum() + " but " + weights.description() + " has " + weights.checksum()
                             + "; pass the original weights file");
                 }
             }
@@ -222,15 +242,17 @@ final class ModelFile {
             if (c.freezeUntil() != null) {
                 pipeline = pipeline.freezeUntil(c.freezeUntil());
             }
-            pipeline = pipeline.precision(loadedPrecision(c.precision(), file));
-            TransferModel model = TransferModel.create(pipeline, c.classIndices(), weights);
+            pipeline = pipeline.precision(loadedPrecision(made.precision(), file));
+            TrainingRun.checkClasses(TrainingRun.requireHead(pipeline), c.classIndices());
+            SuffixNet suffix = TrainingRun.freshSuffix(pipeline, weights);
             Map<String, INDArray> values = new LinkedHashMap<>();
             for (String v : c.variables().keySet()) {
                 Npy.Floats f = Npy.readFloats(staging.resolve("suffix/" + v + ".npy"));
                 values.put(v, Nd4j.create(f.data(), longShape(f.shape()), 'c'));
             }
-            model.restore(values, History.readJson(staging.resolve(HISTORY)), c.phaseStarts(), c.augmentation());
-            return model;
+            suffix.setVariableValues(values);
+            History history = History.readJson(staging.resolve(HISTORY)).withPhaseStarts(c.phaseStarts());
+            return new TransferModel(pipeline, c.classIndices(), weights, suffix, history, null, c.augmentation());
         } catch (IllegalArgumentException e) {
             throw new IOException("Model file " + file + " is inconsistent: " + e.getMessage(), e);
         } finally {
@@ -287,11 +309,5 @@ final class ModelFile {
 
     private static long[] longShape(int[] shape) {
         return Arrays.stream(shape).asLongStream().toArray();
-    }
-
-    private static String library() {
-        String v = ModelFile.class.getPackage().getImplementationVersion();
-        return "transfer4j " + (v == null ? "development" : v) + ", deeplearning4j 1.0.0-M2.1, java "
-                + System.getProperty("java.version");
     }
 }

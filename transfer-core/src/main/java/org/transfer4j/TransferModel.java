@@ -14,9 +14,6 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.transfer4j.augment.AugmentationException;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImagePolicy;
@@ -27,114 +24,98 @@ import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
-import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.internal.io.Provenances;
 import org.transfer4j.internal.train.ArrayBatchSource;
-import org.transfer4j.internal.train.AugmentedBatchSource;
-import org.transfer4j.internal.train.BatchSource;
-import org.transfer4j.internal.train.Trainer;
+import org.transfer4j.io.History;
+import org.transfer4j.io.Provenance;
 import org.transfer4j.model.FeatureExtractor;
-import org.transfer4j.model.Layer;
 import org.transfer4j.model.WeightArray;
 import org.transfer4j.model.Weights;
 import org.transfer4j.model.WeightsException;
 import org.transfer4j.model.WeightsSource;
 import org.transfer4j.train.Evaluation;
-import org.transfer4j.train.TrainingListener;
 
 /**
  * A trained transfer model: the frozen prefix of the base, the trained suffix (unfrozen conv layers and head), the
- * class indices and the training {@link History}. Made by {@link TransferPipeline#fit}.
+ * class indices and the training {@link History}: the result of a training run, made by {@link TransferPipeline#fit},
+ * {@link #fineTune} or {@link #load}. Its weights and history never change after it is made.
  *
- * <p>Owns native memory: close it. Not thread-safe.
+ * <p>Owns native memory (the frozen prefix's engine, set up on first prediction): close it. Shares only the base's
+ * weights, read-only, with the models trained from it. Not thread-safe (one model per thread for predictions).
  */
 public final class TransferModel implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(TransferModel.class);
-
-    private TransferPipeline pipeline;
+    private final TransferPipeline pipeline;
     private final Map<String, Integer> classIndices;
+    private final SuffixNet suffix;
+    private final History history;
+    private final String stopReason;
+    private final String augmentation;
     private Weights baseWeights;
-    private SuffixNet suffix;
-    private History history = History.empty();
     private FeatureExtractor prefix;
-    private String stopReason;
-    private String augmentation;
     private ModelExplainer explainer;
 
-    private TransferModel(TransferPipeline pipeline, Map<String, Integer> classIndices, Weights baseWeights,
-            SuffixNet suffix) {
+    /**
+     * @param baseWeights  the base's weights if loaded (shared read-only with other models), else null: loaded when
+     *                     first needed
+     * @param suffix       the trained suffix; this model owns it from now on
+     * @param stopReason   why training stopped early, or null
+     * @param augmentation the training augmentation's description, or null
+     */
+    TransferModel(TransferPipeline pipeline, Map<String, Integer> classIndices, Weights baseWeights, SuffixNet suffix,
+            History history, String stopReason, String augmentation) {
         this.pipeline = pipeline;
         this.classIndices = Map.copyOf(new LinkedHashMap<>(classIndices));
         this.baseWeights = baseWeights;
         this.suffix = suffix;
-    }
-
-    /** A model with a freshly initialised suffix (weights loaded only if unfrozen conv layers need them). */
-    static TransferModel create(TransferPipeline pipeline, Map<String, Integer> classIndices, Weights weights)
-            throws WeightsException {
-        Head head = pipeline.requireHead();
-        TransferPipeline.checkClasses(head, classIndices);
-        List<Layer> trainable = pipeline.base().layers().subList(pipeline.firstTrainableIndex(),
-                pipeline.base().layers().size());
-        Weights w = weights;
-        if (w == null && !trainable.isEmpty()) {
-            w = pipeline.base().loadWeights();
-        }
-        SuffixNet net = new SuffixNet(pipeline.cutLayer().outputShape(), trainable, w, head,
-                pipeline.trainingOptions().seed(), pipeline.precision());
-        return new TransferModel(pipeline, classIndices, w, net);
-    }
-
-    TransferModel fitFeatures(FeatureSet train, FeatureSet validation) {
-        TrainingOptions o = pipeline.trainingOptions();
-        int units = suffix.head().outputUnits();
-        ArrayBatchSource trainSource = source(train, units, o.batchSize(), true, o.seed());
-        ArrayBatchSource validationSource = validation == null ? null
-                : source(validation, units, o.batchSize(), false, o.seed());
-        return continueWith(pipeline, suffix, trainSource, validationSource);
+        this.history = history;
+        this.stopReason = stopReason;
+        this.augmentation = augmentation;
     }
 
     /**
-     * The book's fine-tuning (listings 5-22, 5-23): continues training with {@code next}'s freeze point, optimizer
-     * and epochs — typically {@code pipeline().freezeUntil("block5_conv1").optimizer(rmsprop(1e-5)).epochs(100)} —
-     * starting from the trained head. Layers before the new freeze point stay frozen (bit-identical); the newly
-     * unfrozen conv layers start from the base's weights. The phase is appended to {@link #history()}, with its
-     * start recorded in {@link History#phaseStarts()}. The optimizer starts afresh, as Keras's {@code compile} does.
+     * The book's fine-tuning (listings 5-22, 5-23): trains a <em>new</em> model with {@code next}'s freeze point,
+     * optimizer and epochs — typically {@code pipeline().freezeUntil("block5_conv1").optimizer(rmsprop(1e-5))
+     * .epochs(100)} — starting from this model's trained head. Layers before the new freeze point stay frozen
+     * (bit-identical); the newly unfrozen conv layers start from the base's weights. The new model's
+     * {@link #history()} is this one's followed by the new phase, whose start is recorded in
+     * {@link History#phaseStarts()}. The optimizer starts afresh, as Keras's {@code compile} does.
+     *
+     * <p>This model is not changed and stays usable: its weights, history and predictions are the same after the
+     * call. The two models share only the base's weights (read-only); each has its own suffix and its own engine,
+     * so closing one does not affect the other. Close both.
      *
      * @param next        the same base, head and classes, with a freeze point at or before the current one
      * @param train       features at {@code next.cutLayer()}
      * @param validation  features at {@code next.cutLayer()}, or null
+     * @return the fine-tuned model
      * @throws IllegalArgumentException if {@code next} changes the base, head or classes, or freezes more
      */
     public TransferModel fineTune(TransferPipeline next, FeatureSet train, FeatureSet validation)
             throws WeightsException {
-        SuffixNet net = unfrozen(next);
-        next.checkFeatures(train, "training");
-        if (validation != null) {
-            next.checkFeatures(validation, "validation");
+        try (TrainingRun run = new TrainingRun(next, baseWeights)) {
+            return run.fineTune(this, train, validation);
         }
-        TrainingOptions o = next.trainingOptions();
-        int units = net.head().outputUnits();
-        ArrayBatchSource trainSource = source(train, units, o.batchSize(), true, o.seed());
-        ArrayBatchSource validationSource = validation == null ? null
-                : source(validation, units, o.batchSize(), false, o.seed());
-        return continueWith(next, net, trainSource, validationSource);
     }
 
     /**
      * {@link #fineTune(TransferPipeline, FeatureSet, FeatureSet)} on image folders, with {@code next}'s augmentation
-     * (if any) on training images; caches live in {@code cacheRoot/<folder name>/<cut layer>}.
+     * (if any) on training images; caches live in {@code cacheRoot/<folder name>/<cut layer>}. Returns a new model;
+     * this one is unchanged.
      */
     public TransferModel fineTune(TransferPipeline next, ImageFolder train, ImageFolder validation,
             Path cacheRoot) throws IOException, BadImageException {
-        return trainOnFolders(next, unfrozen(next), train, validation, cacheRoot);
+        try (TrainingRun run = new TrainingRun(next, baseWeights)) {
+            return run.fineTune(this, train, validation, cacheRoot);
+        }
     }
 
     /**
      * The book's steps 4 and 5 in one call, so that the whole recipe is one fluent chain:
      * {@code pipeline.fit(train, validation, cache).fineTune("block5_conv1", rmsprop(1e-5), 100, train, validation, cache)}.
-     * The rest of the settings (batch size, seed, augmentation, callbacks) are the current pipeline's.
+     * The rest of the settings (batch size, seed, augmentation, callbacks) are the current pipeline's. Returns a
+     * new model; this one is unchanged.
      *
      * @throws IllegalArgumentException for an unknown layer, listing the valid ones
      */
@@ -142,155 +123,6 @@ public final class TransferModel implements AutoCloseable {
             ImageFolder validation, Path cacheRoot) throws IOException, BadImageException {
         return fineTune(pipeline.freezeUntil(fromLayer).optimizer(optimizer).epochs(epochs), train, validation,
                 cacheRoot);
-    }
-
-    /** Trains {@code net} (or this model's suffix when null) with {@code p}'s settings on image folders. */
-    TransferModel trainOnFolders(TransferPipeline p, SuffixNet net, ImageFolder train, ImageFolder validation,
-            Path cacheRoot) throws IOException, BadImageException {
-        if (baseWeights == null) {
-            baseWeights = p.base().loadWeights();
-        }
-        String cut = p.cutLayer().name();
-        TrainingOptions o = p.trainingOptions();
-        int units = p.requireHead().outputUnits();
-        BatchSource validationSource = null;
-        if (validation != null) {
-            FeatureSet v = p.extractFeatures(baseWeights, validation.classes(classNames()),
-                    cacheRoot.resolve(validation.directory().getFileName().toString()).resolve(cut),
-                    ExtractionListener.none());
-            validationSource = source(v, units, o.batchSize(), false, o.seed());
-        }
-        ImageFolder trainSpec = train.classes(classNames());
-        SuffixNet target = net == null ? suffix : net;
-        if (p.augmentation().isEmpty()) {
-            FeatureSet t = p.extractFeatures(baseWeights, trainSpec,
-                    cacheRoot.resolve(train.directory().getFileName().toString()).resolve(cut),
-                    ExtractionListener.none());
-            ArrayBatchSource trainSource = source(t, units, o.batchSize(), true, o.seed());
-            augmentation = null;
-            return continueWith(p, target, trainSource, validationSource);
-        }
-        ImageFolder spec = trainSpec.targetSize(p.base().inputHeight(), p.base().inputWidth()).colorMode(ColorMode.RGB);
-        List<ImageEntry> entries = usable(spec);
-        try (FeatureExtractor frozen = p.base().extractor(baseWeights, cut, p.precision());
-                AugmentedBatchSource trainSource = new AugmentedBatchSource(
-                        entries, spec.decoder(), p.augmentation().get(), frozen, units, o.batchSize(), 1)) {
-            augmentation = p.augmentation().get().toString();
-            return continueWith(p, target, trainSource, validationSource);
-        } catch (AugmentationException e) {
-            throw ioCause(e);
-        }
-    }
-
-    /**
-     * The I/O failure behind an augmentation worker's failure (a {@link BadImageException} keeps its type), so that
-     * approach 2 fails as approach 1 does; other failures are rethrown as they are.
-     */
-    private static IOException ioCause(AugmentationException e) {
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof IOException io) {
-                io.addSuppressed(e); // where in training it happened
-                return io;
-            }
-        }
-        throw e;
-    }
-
-    /** The listing's entries; under SKIP, without the images that do not decode (each reported once). */
-    private static List<ImageEntry> usable(ImageFolder spec) throws IOException, BadImageException {
-        FolderListing listing = spec.list();
-        if (spec.onBadImage() == BadImagePolicy.FAIL) {
-            return listing.entries();
-        }
-        ImageDecoder decoder = spec.decoder();
-        List<ImageEntry> ok = new ArrayList<>();
-        for (ImageEntry e : listing.entries()) {
-            try {
-                decoder.decode(e.path());
-                ok.add(e);
-            } catch (BadImageException ex) {
-                LoggerFactory.getLogger(TransferModel.class).warn("Skipping {}: {}", e.path(), ex.getMessage());
-            }
-        }
-        return ok;
-    }
-
-    /** Builds the next phase's suffix, copying the trained head (and trained conv layers) into it. */
-    SuffixNet unfrozen(TransferPipeline next) throws WeightsException {
-        if (!next.base().name().equals(pipeline.base().name())
-                || !Arrays.equals(next.base().inputShape(), pipeline.base().inputShape())
-                || !next.requireHead().equals(pipeline.requireHead())) {
-            throw new IllegalArgumentException("Fine-tuning must keep the base and head: have " + pipeline
-                    + ", got " + next);
-        }
-        if (next.firstTrainableIndex() > pipeline.firstTrainableIndex()) {
-            throw new IllegalArgumentException("Fine-tuning can only unfreeze more layers: the model trains from "
-                    + pipeline.firstTrainableLayer().map(Layer::name).orElse("the head") + ", the next phase from "
-                    + next.firstTrainableLayer().map(Layer::name).orElse("the head"));
-        }
-        if (baseWeights == null) {
-            baseWeights = pipeline.base().loadWeights();
-        }
-        List<Layer> trainable = next.base().layers().subList(next.firstTrainableIndex(), next.base().layers().size());
-        SuffixNet net = new SuffixNet(next.cutLayer().outputShape(), trainable, baseWeights, next.requireHead(),
-                next.trainingOptions().seed(), next.precision());
-        Map<String, INDArray> values = net.variableValues();
-        values.putAll(suffix.variableValues());
-        net.setVariableValues(values);
-        return net;
-    }
-
-    TransferModel continueWith(TransferPipeline next, SuffixNet net, BatchSource train,
-            BatchSource validation) {
-        History before = history;
-        explainer = null;
-        suffix = net;
-        pipeline = next;
-        if (prefix != null) {
-            prefix.close();
-            prefix = null;
-        }
-        for (TrainingListener l : next.trainingOptions().listeners()) {
-            if (l instanceof ModelCheckpoint checkpoint) {
-                checkpoint.bind(this, before);
-            }
-        }
-        Trainer.Result r = Trainer.fit(net, train, validation, plan(next.trainingOptions(), train, classNames()));
-        history = before.then(r.history());
-        stopReason = r.stopReason();
-        return this;
-    }
-
-    /** Saves with another history (a checkpoint during training). */
-    void saveWithHistory(Path file, boolean includeBaseWeights, History at) throws IOException {
-        History current = history;
-        history = at;
-        try {
-            save(file, includeBaseWeights);
-        } finally {
-            history = current;
-        }
-    }
-
-    /** Batches over cached features for a head with {@code units} outputs. */
-    private static ArrayBatchSource source(FeatureSet set, int units, int batchSize, boolean shuffle, long seed) {
-        return new ArrayBatchSource(set.features(), set.featureShape(), set.classes(), units, batchSize, shuffle, seed);
-    }
-
-    /**
-     * The trainer's plan; class weights resolved against the training source's class counts (balanced weights), with
-     * a warning for classes with fewer than {@link ClassWeights#FEW_IMAGES} examples.
-     */
-    static Trainer.Plan plan(TrainingOptions o, BatchSource train, List<String> names) {
-        long[] counts = train.classCounts(names.size());
-        ClassWeights.fewImagesWarning(counts, names).ifPresent(LOG::warn);
-        Map<Integer, Double> weights = o.classWeights().resolve(counts);
-        if (o.classWeights().isBalanced()) {
-            LOG.info("Balanced class weights for {} training examples per class {}: {}",
-                    Arrays.toString(counts), names, weights);
-        }
-        return new Trainer.Plan(o.epochs(), o.stepsPerEpoch(), o.validationSteps(), o.optimizer(), o.seed(),
-                weights, o.lrMultipliers(), o.schedule(), o.earlyStopping(), o.listeners());
     }
 
     public TransferPipeline pipeline() {
@@ -347,12 +179,12 @@ public final class TransferModel implements AutoCloseable {
      * @throws IllegalArgumentException if they were cut elsewhere or have other classes
      */
     public Evaluation evaluate(FeatureSet set) {
-        pipeline.checkFeatures(set, "evaluation");
+        TrainingRun.checkShape(pipeline, set.featureShape(), "evaluation");
         if (!set.classIndices().equals(classIndices)) {
             throw new IllegalArgumentException("Classes " + set.classIndices() + " differ from the model's " + classIndices);
         }
         int units = suffix.head().outputUnits();
-        ArrayBatchSource source = source(set, units, pipeline.trainingOptions().batchSize(), false, 0);
+        ArrayBatchSource source = TrainingRun.batches(set, units, pipeline.trainingOptions().batchSize(), false, 0);
         float[] p = new float[set.samples() * units];
         int at = 0;
         for (var it = source.pass(0); it.hasNext(); ) {
@@ -372,6 +204,7 @@ public final class TransferModel implements AutoCloseable {
      * @throws WeightsException  if the base weights cannot be had
      */
     public Evaluation evaluate(ImageFolder folder) throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "evaluation");
         ImageFolder spec = folder.targetSize(pipeline.base().inputHeight(), pipeline.base().inputWidth())
                 .colorMode(ColorMode.RGB).classes(classNames());
         FolderListing listing = spec.list();
@@ -592,30 +425,20 @@ public final class TransferModel implements AutoCloseable {
         return baseWeightsForSaving(true).checksum();
     }
 
-    String augmentationDescription() {
-        return augmentation;
+    /**
+     * What made this model's features, the record {@code model.json} and the CLI's {@code run.json} carry: base,
+     * weights (source and checksum), cut layer, preprocessing, input size, precision and library versions (read from
+     * the jars). Loads the base weights if needed, for their checksum.
+     *
+     * @throws WeightsException if the base weights cannot be had
+     */
+    public Provenance provenance() throws WeightsException {
+        return Provenances.of(pipeline.base(), baseWeightsChecksum(), pipeline.cutLayer().name(),
+                pipeline.precision());
     }
 
-    void restore(Map<String, INDArray> values, History saved, List<Integer> phaseStarts, String augmentationText) {
-        suffix.setVariableValues(values);
-        explainer = null;
-        History h = History.empty();
-        List<Integer> starts = phaseStarts == null || phaseStarts.isEmpty() ? List.of(0) : phaseStarts;
-        for (int p = 0; p < starts.size(); p++) {
-            int from = starts.get(p);
-            int to = p + 1 < starts.size() ? starts.get(p + 1) : saved.epochs();
-            History phase = History.empty();
-            for (int e = from; e < to; e++) {
-                Map<String, Double> epoch = new LinkedHashMap<>();
-                for (var m : saved.metrics().entrySet()) {
-                    epoch.put(m.getKey(), m.getValue().get(e));
-                }
-                phase = phase.plus(epoch);
-            }
-            h = h.then(phase);
-        }
-        this.history = h;
-        this.augmentation = augmentationText;
+    String augmentationDescription() {
+        return augmentation;
     }
 
     private FeatureExtractor prefix() throws WeightsException {

@@ -3,7 +3,6 @@ package org.transfer4j;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,14 +10,12 @@ import java.util.Optional;
 
 import org.transfer4j.augment.Augmentation;
 import org.transfer4j.data.BadImageException;
-import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.features.ShardedFeatures;
-import org.transfer4j.internal.train.ShardedBatchSource;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
@@ -167,16 +164,18 @@ public final class TransferPipeline {
      * cache (approach 1). Validation features always come from the cache, unaugmented. Caches live in
      * {@code cacheRoot/<folder name>/<cut layer>}.
      *
+     * <p>The folders are read as listings: batch size, seed and order are this pipeline's (training shuffled,
+     * validation in order), so a folder that sets its own ({@link ImageFolder#batchSettings()}) is refused.
+     *
      * @param validation or null
+     * @throws IllegalArgumentException if a folder sets batchSize, shuffle or seed
      * @throws org.transfer4j.data.BadImageException under the FAIL policy, naming the image
      */
     public TransferModel fit(ImageFolder train, ImageFolder validation,
             Path cacheRoot) throws IOException, BadImageException {
-        requireHead();
-        Weights weights = base.loadWeights();
-        FolderListing listing = train.list();
-        TransferModel model = TransferModel.create(this, listing.classIndices(), weights);
-        return model.trainOnFolders(this, null, train, validation, cacheRoot);
+        try (TrainingRun run = new TrainingRun(this, base.loadWeights())) {
+            return run.fit(train, validation, cacheRoot);
+        }
     }
 
     /** The optimizer, e.g. {@code rmsprop(2e-5)} (the book's). */
@@ -260,6 +259,7 @@ public final class TransferPipeline {
      * Runs the frozen prefix once over {@code folder} and keeps the features at {@link #cutLayer()} in
      * {@code cacheDirectory}, reusing what is cached (the book's {@code extract_features}, listing 5-17).
      *
+     * @throws IllegalArgumentException if the folder sets batchSize, shuffle or seed (the pipeline's decide)
      * @throws org.transfer4j.model.WeightsException     if the base's weights cannot be had
      * @throws org.transfer4j.data.BadImageException     under the FAIL policy, naming the bad image
      */
@@ -275,6 +275,7 @@ public final class TransferPipeline {
             ImageFolder folder, Path cacheDirectory,
             ExtractionListener listener)
             throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "extraction");
         return FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .precision(precision).extract(folder, base, weights, cutLayer().name(), listener);
     }
@@ -290,6 +291,7 @@ public final class TransferPipeline {
             ImageFolder folder, Path cacheDirectory,
             ExtractionListener listener)
             throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "extraction");
         return FeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }
@@ -306,6 +308,7 @@ public final class TransferPipeline {
             ImageFolder folder, Path cacheDirectory, int shardSize,
             ExtractionListener listener)
             throws IOException, BadImageException {
+        TrainingRun.checkNoBatchSettings(folder, "extraction");
         return ShardedFeatureCache.at(cacheDirectory).batchSize(training.batchSize())
                 .shardSize(shardSize).precision(precision).update(folder, base, weights, cutLayer().name(), listener);
     }
@@ -322,24 +325,15 @@ public final class TransferPipeline {
      */
     public TransferModel fit(FeatureSet train, FeatureSet validation)
             throws WeightsException {
-        Head h = requireHead();
-        checkFeatures(train, "training");
-        if (validation != null) {
-            checkFeatures(validation, "validation");
-            if (!validation.classIndices().equals(train.classIndices())) {
-                throw new IllegalArgumentException("Validation classes " + validation.classIndices()
-                        + " differ from training classes " + train.classIndices());
-            }
+        try (TrainingRun run = new TrainingRun(this, null)) {
+            return run.fit(train, validation);
         }
-        checkClasses(h, train.classIndices());
-        TransferModel model = TransferModel.create(this, train.classIndices(), null);
-        return model.fitFeatures(train, validation);
     }
 
     /**
      * Approach 1 streaming from disk: trains the trainable suffix on a sharded feature set without loading it, so the
      * set may be larger than the heap (memory: the set's shuffle buffer and one batch). Training batches are shuffled
-     * reproducibly from the seed across and within shards ({@link org.transfer4j.internal.train.ShardedBatchSource}); validation
+     * reproducibly from the seed across and within shards (streamed shards); validation
      * streams in order. Open the sets with {@code ShardedFeatureCache.at(dir).open()}.
      *
      * @param validation or null
@@ -349,56 +343,9 @@ public final class TransferPipeline {
      */
     public TransferModel fit(ShardedFeatures train,
             ShardedFeatures validation) throws WeightsException {
-        Head h = requireHead();
-        checkShape(train.featureShape(), "training");
-        if (validation != null) {
-            checkShape(validation.featureShape(), "validation");
-            if (!validation.classIndices().equals(train.classIndices())) {
-                throw new IllegalArgumentException("Validation classes " + validation.classIndices()
-                        + " differ from training classes " + train.classIndices());
-            }
+        try (TrainingRun run = new TrainingRun(this, null)) {
+            return run.fit(train, validation);
         }
-        checkClasses(h, train.classIndices());
-        TransferModel model = TransferModel.create(this, train.classIndices(), null);
-        int units = h.outputUnits();
-        return model.continueWith(this, model.suffix(), new ShardedBatchSource(train, units,
-                training.batchSize(), true, training.seed()), validation == null ? null
-                : new ShardedBatchSource(validation, units, training.batchSize(), false,
-                        training.seed()));
-    }
-
-    void checkFeatures(FeatureSet set, String what) {
-        checkShape(set.featureShape(), what);
-    }
-
-    private void checkShape(int[] featureShape, String what) {
-        if (!Arrays.equals(featureShape, cutLayer().outputShape())) {
-            throw new IllegalArgumentException("The " + what + " features have shape "
-                    + Arrays.toString(featureShape) + " but the pipeline cuts after " + cutLayer().name()
-                    + " " + cutLayer().kerasOutputShape() + "; extract them with this pipeline");
-        }
-    }
-
-    static void checkClasses(Head h, Map<String, Integer> classIndices) {
-        int k = classIndices.size();
-        if (h.loss() == Head.Loss.BINARY_CROSSENTROPY && k != 2) {
-            throw new IllegalArgumentException("A sigmoid head needs exactly 2 classes; the data has " + k + ": "
-                    + classIndices.keySet() + " (use softmax(" + k + "))");
-        }
-        if (h.loss() == Head.Loss.CATEGORICAL_CROSSENTROPY && h.outputUnits() != k) {
-            throw new IllegalArgumentException("The head ends with softmax(" + h.outputUnits() + ") but the data has "
-                    + k + " classes: " + classIndices.keySet());
-        }
-    }
-
-    Head requireHead() {
-        if (head == null) {
-            throw new IllegalStateException("No head: call head(dense(256).dropout(0.5).sigmoid()) first");
-        }
-        if (!head.isComplete()) {
-            throw new IllegalStateException("The head " + head + " has no output layer; end it with sigmoid() or softmax(n)");
-        }
-        return head;
     }
 
     public ConvBase base() {

@@ -101,9 +101,11 @@ class AugmentedTrainingTest {
                 .augment(Augmentation.keras().horizontalFlip(true).seed(1))
                 .optimizer(rmsprop(1e-3)).epochs(4).batchSize(10).seed(3);
         List<String> lines = new ArrayList<>();
-        // the book's five steps as one chain
-        try (TransferModel model = p.fit(folder("train"), folder("validation"), cache)
-                .fineTune("block5_conv1", rmsprop(1e-4), 3, folder("train"), folder("validation"), cache)) {
+        // the book's five steps: the head, then a new, fine-tuned model
+        try (TransferModel headModel = p.fit(folder("train"), folder("validation"), cache);
+                TransferModel model = headModel.fineTune("block5_conv1", rmsprop(1e-4), 3, folder("train"),
+                        folder("validation"), cache)) {
+            assertThat(headModel.history().epochs()).as("the head model is unchanged").isEqualTo(4);
             assertThat(model.history().epochs()).isEqualTo(7);
             assertThat(model.history().phaseStarts()).containsExactly(0, 4);
             assertThat(Files.exists(cache.resolve("validation/block4_pool/manifest.json"))).isTrue();

@@ -14,6 +14,7 @@ import org.transfer4j.data.ClassMode;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
+import org.transfer4j.io.History;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
 import org.transfer4j.testing.TwoClassTree;
@@ -120,7 +121,7 @@ class FeatureExtractionEndToEndTest {
             model.history().writeJson(file);
             History back = History.readJson(file);
             assertThat(back.metrics()).isEqualTo(model.history().metrics());
-            assertThat(java.nio.file.Files.readString(file)).startsWith("{").contains("\"val_acc\" : [");
+            assertThat(java.nio.file.Files.readString(file)).startsWith("{").contains("\"val_acc\":[");
         }
     }
 }

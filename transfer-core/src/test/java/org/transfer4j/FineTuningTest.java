@@ -7,6 +7,7 @@ import static org.transfer4j.Heads.dense;
 import static org.transfer4j.Optimizers.rmsprop;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
+import org.transfer4j.io.History;
 import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.WeightArray;
@@ -58,8 +60,15 @@ class FineTuningTest {
             Map<String, WeightArray> headAfterPhase1 = model.trainableWeights();
             assertThat(headAfterPhase1.keySet()).containsExactly("dense_1_W", "dense_1_b", "dense_2_W", "dense_2_b");
             TransferPipeline next = model.pipeline().freezeUntil("block5_conv1").optimizer(rmsprop(1e-5)).epochs(3);
-            model.fineTune(next, train4, val4);
+            try (TransferModel tuned = model.fineTune(next, train4, val4)) {
+                phaseTwo(tuned, headAfterPhase1, block4Before);
+            }
+        }
+    }
 
+    private void phaseTwo(TransferModel model, Map<String, WeightArray> headAfterPhase1, float[] block4Before)
+            throws Exception {
+        {
             assertThat(model.history().epochs()).isEqualTo(5);
             assertThat(model.history().phaseStarts()).containsExactly(0, 2);
             assertThat(model.pipeline().cutLayer().name()).isEqualTo("block4_pool");
@@ -90,11 +99,12 @@ class FineTuningTest {
             TransferPipeline next = model.pipeline().freezeUntil("block5_conv1").optimizer(rmsprop(1e-4)).epochs(1)
                     .learningRateMultiplier("block5", 0.0);
             Map<String, WeightArray> headBefore = model.trainableWeights();
-            model.fineTune(next, train4, val4);
-            Map<String, WeightArray> after = model.trainableWeights();
-            assertThat(after.get("block5_conv2_kernel").values())
-                    .isEqualTo(weights.layer("block5_conv2").kernel());
-            assertThat(after.get("dense_2_W").equals(headBefore.get("dense_2_W"))).isFalse();
+            try (TransferModel tuned = model.fineTune(next, train4, val4)) {
+                Map<String, WeightArray> after = tuned.trainableWeights();
+                assertThat(after.get("block5_conv2_kernel").values())
+                        .isEqualTo(weights.layer("block5_conv2").kernel());
+                assertThat(after.get("dense_2_W").equals(headBefore.get("dense_2_W"))).isFalse();
+            }
         }
     }
 
@@ -105,9 +115,43 @@ class FineTuningTest {
                     train4, val4)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("keep the base and head");
             assertThatThrownBy(() -> model.pipeline().learningRateMultiplier("block9", 0.5))
                     .hasMessageContaining("Unknown layer or block 'block9'");
-            model.fineTune(model.pipeline().freezeUntil("block5_conv1").epochs(1), train4, val4);
-            assertThatThrownBy(() -> model.fineTune(model.pipeline().freezeAll(), train5, val5))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only unfreeze more");
+            try (TransferModel tuned = model.fineTune(model.pipeline().freezeUntil("block5_conv1").epochs(1), train4,
+                    val4)) {
+                assertThatThrownBy(() -> tuned.fineTune(tuned.pipeline().freezeAll(), train5, val5))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only unfreeze more");
+            }
+        }
+    }
+
+    @Test
+    void fine_tuning_returns_a_new_model_and_leaves_the_original_unchanged_and_usable() throws Exception {
+        try (TransferModel model = head.fit(train5, val5)) {
+            Map<String, WeightArray> weightsBefore = model.trainableWeights();
+            History historyBefore = model.history();
+            TransferPipeline pipelineBefore = model.pipeline();
+            Evaluation before = model.evaluate(val5);
+            List<Prediction> predictionsBefore = model.predict(data.resolve("validation"));
+
+            TransferModel tuned = model.fineTune(model.pipeline().freezeUntil("block5_conv1")
+                    .optimizer(rmsprop(1e-3)).epochs(2), train4, val4);
+            assertThat(tuned).isNotSameAs(model);
+            assertThat(tuned.history().epochs()).isEqualTo(historyBefore.epochs() + 2);
+            assertThat(tuned.trainableWeights().get("dense_2_W")).isNotEqualTo(weightsBefore.get("dense_2_W"));
+            tuned.close(); // closing the new model does not affect the original
+
+            assertThat(model.pipeline()).isSameAs(pipelineBefore);
+            assertThat(model.history()).isEqualTo(historyBefore);
+            assertThat(model.trainableWeights()).isEqualTo(weightsBefore);
+            Evaluation after = model.evaluate(val5);
+            assertThat(after.loss()).isEqualTo(before.loss());
+            assertThat(after.confusion()).isDeepEqualTo(before.confusion());
+            List<Prediction> predictionsAfter = model.predict(data.resolve("validation"));
+            assertThat(predictionsAfter).hasSameSizeAs(predictionsBefore);
+            for (int i = 0; i < predictionsBefore.size(); i++) {
+                assertThat(predictionsAfter.get(i).probabilities())
+                        .as(predictionsBefore.get(i).file().toString())
+                        .isEqualTo(predictionsBefore.get(i).probabilities());
+            }
         }
     }
 }

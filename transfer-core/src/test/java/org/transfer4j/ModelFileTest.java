@@ -10,8 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +69,53 @@ class ModelFileTest {
         assertThat(config).contains("\"weights_checksum\" : \"random:he-normal:seed=4\"")
                 .contains("\"cut_layer\" : \"block5_pool\"").contains("\"base_weights_embedded\" : false")
                 .contains("\"precision\" : \"fp32\"");
+        JsonNode provenance = new ObjectMapper().readTree(config).get("provenance");
+        assertThat(provenance.get("base").asText()).isEqualTo("vgg16");
+        assertThat(provenance.get("input").toString()).isEqualTo("[32,32,3]");
+        assertThat(provenance.get("versions").get("nd4j").asText()).as("read from the nd4j-api jar")
+                .isEqualTo("1.0.0-M2.1");
+        assertThat(provenance.get("versions").get("dnnl").asText()).isEqualTo("2.5.2-1.5.7");
+        assertThat(model.provenance().weightsChecksum()).isEqualTo("random:he-normal:seed=4");
+    }
+
+    @Test
+    void a_model_zip_in_the_format_1_layout_still_loads() throws Exception {
+        Path current = tmp.resolve("current.zip");
+        model.save(current, false);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode now = (ObjectNode) json.readTree(readEntry(current, "model.json"));
+        // model.json as format 1 wrote it: provenance fields flat, a library text, no precision (oldest files)
+        ObjectNode old = json.createObjectNode();
+        old.put("format", 1);
+        old.put("library", "transfer4j development, deeplearning4j 1.0.0-M2.1, java 17.0.12");
+        old.put("base", "vgg16");
+        old.set("input", json.readTree("[32, 32, 3]"));
+        old.put("preprocessing", "caffe");
+        old.put("weights_source", "random");
+        old.put("weights_seed", 4);
+        old.put("weights_checksum", "random:he-normal:seed=4");
+        old.put("base_weights_embedded", false);
+        old.put("cut_layer", "block5_pool");
+        for (String f : List.of("head", "loss", "class_indices", "optimizer", "epochs", "batch_size", "seed",
+                "phase_starts", "variables")) {
+            old.set(f, now.get(f));
+        }
+        Path oldZip = tmp.resolve("format-1.zip");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(oldZip));
+                ZipInputStream in = new ZipInputStream(Files.newInputStream(current))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                zip.write(e.getName().equals("model.json")
+                        ? json.writerWithDefaultPrettyPrinter().writeValueAsBytes(old) : in.readAllBytes());
+                zip.closeEntry();
+            }
+        }
+        try (TransferModel loaded = TransferModel.load(oldZip)) {
+            assertThat(loaded.predict(data.resolve("test"))).isEqualTo(model.predict(data.resolve("test")));
+            assertThat(loaded.history()).isEqualTo(model.history());
+            assertThat(loaded.pipeline().precision()).isEqualTo(Precision.FP32);
+            assertThat(loaded.provenance().cutLayer()).isEqualTo("block5_pool");
+        }
     }
 
     @Test

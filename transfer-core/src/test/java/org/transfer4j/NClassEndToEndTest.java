@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
+import org.transfer4j.io.History;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.Weights;
 import org.transfer4j.testing.ThreeClassTree;
@@ -61,7 +62,7 @@ class NClassEndToEndTest {
             assertThat(e.rocAucPerClass()).hasSize(3);
             assertThat(e.rocAuc()).isGreaterThan(0.8);
             assertThat(e.topK()).isZero();
-            assertThat(model.pipeline().requireHead().loss()).isEqualTo(Head.Loss.CATEGORICAL_CROSSENTROPY);
+            assertThat(model.pipeline().head().orElseThrow().loss()).isEqualTo(Head.Loss.CATEGORICAL_CROSSENTROPY);
         }
     }
 
@@ -89,9 +90,9 @@ class NClassEndToEndTest {
         ArrayBatchSource source = new ArrayBatchSource(new float[45 * 512], new int[] {1, 1, 512}, keep, 3, 10, true,
                 1);
         TrainingOptions o = pipeline.classWeights(ClassWeights.balanced()).trainingOptions();
-        assertThat(TransferModel.plan(o, source, List.of(ThreeClassTree.CLASSES)).classWeights())
+        assertThat(TrainingRun.plan(o, source, List.of(ThreeClassTree.CLASSES)).classWeights())
                 .isEqualTo(Map.of(0, 0.5, 1, 1.5, 2, 3.0));
-        assertThat(TransferModel.plan(pipeline.trainingOptions(), source, List.of(ThreeClassTree.CLASSES))
+        assertThat(TrainingRun.plan(pipeline.trainingOptions(), source, List.of(ThreeClassTree.CLASSES))
                 .classWeights()).isEmpty();
     }
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureSet;
+import org.transfer4j.io.History;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.MobileNetV2;
 import org.transfer4j.model.Pooling;

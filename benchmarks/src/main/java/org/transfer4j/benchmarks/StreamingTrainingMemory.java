@@ -16,7 +16,7 @@ import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.features.ShardedFeatures;
-import org.transfer4j.features.SyntheticShards;
+import org.transfer4j.testing.SyntheticShards;
 import org.transfer4j.model.Vgg16;
 import org.transfer4j.train.EpochReport;
 import org.transfer4j.train.TrainingListener;

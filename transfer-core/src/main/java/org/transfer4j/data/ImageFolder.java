@@ -97,14 +97,15 @@ public final class ImageFolder {
     private final BadImagePolicy policy;
     private final long maxPixels;
     private final boolean followLinks;
-    private final boolean shuffle;
-    private final long seed;
-    private final int batchSize;
+    /** Batch settings for {@link #open()}; null = not set (Keras's default; see {@link #batchSettings()}). */
+    private final Boolean shuffle;
+    private final Long seed;
+    private final Integer batchSize;
 
     private ImageFolder(Path directory, int targetHeight, int targetWidth, ColorMode colorMode, ClassMode classMode,
                         Interpolation interpolation, List<String> classes, double validationSplit, Subset subset,
-                        BadImagePolicy policy, long maxPixels, boolean followLinks, boolean shuffle, long seed,
-                        int batchSize) {
+                        BadImagePolicy policy, long maxPixels, boolean followLinks, Boolean shuffle, Long seed,
+                        Integer batchSize) {
         this.directory = directory;
         this.targetHeight = targetHeight;
         this.targetWidth = targetWidth;
@@ -130,7 +131,7 @@ public final class ImageFolder {
     public static ImageFolder of(Path directory) {
         return new ImageFolder(Objects.requireNonNull(directory, "directory"), 256, 256, ColorMode.RGB,
                 ClassMode.CATEGORICAL, Interpolation.NEAREST, List.of(), 0.0, null, BadImagePolicy.FAIL,
-                ImageDecoder.DEFAULT_MAX_PIXELS, false, true, 0L, 32);
+                ImageDecoder.DEFAULT_MAX_PIXELS, false, null, null, null);
     }
 
     // ---------------------------------------------------------------- fluent steps
@@ -243,20 +244,27 @@ public final class ImageFolder {
                 validationSplit, subset, policy, maxPixels, follow, shuffle, seed, batchSize);
     }
 
-    /** {@code shuffle}: a new order every epoch (default true, as Keras). */
+    /**
+     * {@code shuffle}: a new order every epoch of {@link #open()} (default true, as Keras). A batch setting: a
+     * {@code TransferPipeline} refuses a folder with one (see {@link #batchSettings()}).
+     */
     public ImageFolder shuffle(boolean on) {
         return new ImageFolder(directory, targetHeight, targetWidth, colorMode, classMode, interpolation, classes,
                 validationSplit, subset, policy, maxPixels, followLinks, on, seed, batchSize);
     }
 
-    /** Seed of the shuffle order (default 0); epoch e's order depends only on (seed, e). */
+    /**
+     * Seed of {@link #open()}'s shuffle order (default 0); epoch e's order depends only on (seed, e). A batch
+     * setting: a {@code TransferPipeline} refuses a folder with one (see {@link #batchSettings()}).
+     */
     public ImageFolder seed(long s) {
         return new ImageFolder(directory, targetHeight, targetWidth, colorMode, classMode, interpolation, classes,
                 validationSplit, subset, policy, maxPixels, followLinks, shuffle, s, batchSize);
     }
 
     /**
-     * {@code batch_size} (default 32).
+     * {@code batch_size} of {@link #open()} (default 32). A batch setting: a {@code TransferPipeline} refuses a
+     * folder with one (see {@link #batchSettings()}).
      *
      * @throws IllegalArgumentException if below 1
      */
@@ -319,16 +327,40 @@ public final class ImageFolder {
         return followLinks;
     }
 
+    /** Whether {@link #open()} shuffles (true unless {@code shuffle(false)}). */
     public boolean shuffle() {
-        return shuffle;
+        return shuffle == null || shuffle;
     }
 
+    /** The seed of {@link #open()}'s shuffle (0 unless set). */
     public long seed() {
-        return seed;
+        return seed == null ? 0L : seed;
     }
 
+    /** {@link #open()}'s batch size (32 unless set). */
     public int batchSize() {
-        return batchSize;
+        return batchSize == null ? 32 : batchSize;
+    }
+
+    /**
+     * The batch settings given explicitly, as calls ({@code [batchSize(64), shuffle(false), seed(7)]}); empty when
+     * none was. They govern this folder's own batches ({@link #open()}). A {@code TransferPipeline} reads a folder
+     * as a listing and batches, shuffles and seeds with its own settings ({@code batchSize(n)}, {@code seed(s)};
+     * training shuffled, validation and test in order), so it refuses a folder whose batch settings would be
+     * silently ignored.
+     */
+    public List<String> batchSettings() {
+        List<String> set = new ArrayList<>();
+        if (batchSize != null) {
+            set.add("batchSize(" + batchSize + ")");
+        }
+        if (shuffle != null) {
+            set.add("shuffle(" + shuffle + ")");
+        }
+        if (seed != null) {
+            set.add("seed(" + seed + ")");
+        }
+        return List.copyOf(set);
     }
 
     /** The single-image decoder this spec uses: colour mode, target size, interpolation and pixel cap. */

@@ -30,7 +30,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.io.AtomicFiles;
 
 /**
  * Builds the book's {@code cats_and_dogs_small} tree (Deep Learning with Python, section 5.2, listing 5.4)

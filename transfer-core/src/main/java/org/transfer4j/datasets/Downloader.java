@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
+import org.transfer4j.io.AtomicFiles;
 
 /**
  * Downloads a file over HTTP(S) so that it can be trusted: bytes go to {@code name.part} beside the target,

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.transfer4j.Precision;
 import org.transfer4j.data.Interpolation;
+import org.transfer4j.internal.io.Provenances;
+import org.transfer4j.io.Provenance;
 import org.transfer4j.model.ConvBase;
 
 /**
@@ -84,10 +86,18 @@ public record CacheManifest(
          */
         public static Key of(ConvBase base, String weightsChecksum, String cutLayer, Interpolation interpolation,
                 Map<String, Integer> classIndices, Precision precision) {
-            return new Key(base.name(), weightsChecksum, cutLayer, base.preprocessing().id(),
-                    List.of(base.inputHeight(), base.inputWidth(), base.channels()), "rgb",
-                    interpolation.name().toLowerCase(Locale.ROOT), new LinkedHashMap<>(classIndices),
-                    precision.cliName());
+            return of(Provenances.of(base, weightsChecksum, cutLayer, precision), interpolation, classIndices);
+        }
+
+        /**
+         * The key derived from the provenance of the features (base, weights checksum, cut, preprocessing, input
+         * size, precision; not the weights' source or the library versions, which do not change the values) and
+         * what the listing adds: RGB, the resize filter and the classes.
+         */
+        public static Key of(Provenance provenance, Interpolation interpolation, Map<String, Integer> classIndices) {
+            return new Key(provenance.base(), provenance.weightsChecksum(), provenance.cutLayer(),
+                    provenance.preprocessing(), provenance.input(), "rgb", interpolation.name().toLowerCase(Locale.ROOT),
+                    new LinkedHashMap<>(classIndices), provenance.precision());
         }
     }
 

@@ -38,9 +38,9 @@ import org.transfer4j.data.ImageDecoder;
 import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
-import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
-import org.transfer4j.internal.io.StrictJson;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Weights;
@@ -128,8 +128,35 @@ public final class FeatureCache {
             return ShardedFeatureCache.at(directory).batchSize(batchSize).precision(precision).extract(folder, base, weights, cutLayer,
                     listener);
         }
-        Update u = update(folder, base, weights, cutLayer, listener);
+        Update u = update(folder, base, weights, cutLayer, listener, null);
         return load(u);
+    }
+
+    /**
+     * {@link #extract(ImageFolder, ConvBase, Weights, String, ExtractionListener)} with an open extractor: its base,
+     * weights, cut layer and precision make the key, and its engine computes what is not cached (set up on its first
+     * batch, so a cache hit costs none). The extractor stays open, owned by the caller: one extractor serves
+     * several folders with one engine. Use it from one thread at a time.
+     */
+    public FeatureSet extract(ImageFolder folder, FeatureExtractor extractor, ExtractionListener listener)
+            throws IOException, BadImageException {
+        Objects.requireNonNull(extractor, "extractor");
+        if (ShardedFeatureCache.isSharded(directory)) {
+            return ShardedFeatureCache.at(directory).batchSize(batchSize).extract(folder, extractor, listener);
+        }
+        FeatureCache withPrecision = new FeatureCache(directory, batchSize, extractor.precision());
+        return withPrecision.load(withPrecision.update(folder, extractor, listener));
+    }
+
+    /**
+     * {@link #update(ImageFolder, ConvBase, Weights, String, ExtractionListener)} with an open extractor (left open),
+     * as {@link #extract(ImageFolder, FeatureExtractor, ExtractionListener)}.
+     */
+    public Update update(ImageFolder folder, FeatureExtractor extractor, ExtractionListener listener)
+            throws IOException, BadImageException {
+        FeatureCache withPrecision = new FeatureCache(directory, batchSize, extractor.precision());
+        return withPrecision.update(folder, extractor.base(), extractor.weights(), extractor.cutLayer().name(),
+                listener, extractor);
     }
 
     /** What {@link #update} did. */
@@ -143,16 +170,22 @@ public final class FeatureCache {
      * @throws BadImageException under {@link BadImagePolicy#FAIL}, naming the first bad image; the cache is unchanged
      * @throws IOException       if the folder cannot be listed or the cache cannot be written
      */
-    @SuppressWarnings("try") // the file lock is held for the block, not used in it
     public Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
+        return update(folder, base, weights, cutLayer, listener, null);
+    }
+
+    /** @param given an open extractor to run (left open), or null to set one up for this update and close it */
+    @SuppressWarnings("try") // the file lock is held for the block, not used in it
+    private Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
+            ExtractionListener listener, FeatureExtractor given) throws IOException, BadImageException {
         if (ShardedFeatureCache.isSharded(directory)) {
             throw new IllegalStateException("Feature cache " + directory + " is sharded; update it with "
                     + "ShardedFeatureCache.at(dir).update(...) (FeatureCache.extract and load open it as it is)");
         }
         Files.createDirectories(directory);
         try (FileLocks.Held lock = FileLocks.acquire(lockFile(), "the feature cache " + directory)) {
-            return updateLocked(folder, base, weights, cutLayer, listener);
+            return updateLocked(folder, base, weights, cutLayer, listener, given);
         }
     }
 
@@ -162,7 +195,7 @@ public final class FeatureCache {
     }
 
     private Update updateLocked(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
-            ExtractionListener listener) throws IOException, BadImageException {
+            ExtractionListener listener, FeatureExtractor given) throws IOException, BadImageException {
         ImageFolder spec = folder.targetSize(base.inputHeight(), base.inputWidth()).colorMode(ColorMode.RGB);
         FolderListing listing = spec.list();
         int[] featureShape = base.layer(cutLayer).outputShape();
@@ -216,7 +249,7 @@ public final class FeatureCache {
             if (!toExtract.isEmpty()) {
                 LOG.info("Feature cache {}: extracting {} of {} images ({} reused)", directory, toExtract.size(),
                         listing.entries().size(), listing.entries().size() - toExtract.size() - skippedAgain.size());
-                runBase(spec, base, weights, cutLayer, toExtract, newRowsFile, newRows, skippedNow, listener);
+                runBase(spec, base, weights, cutLayer, toExtract, newRowsFile, newRows, skippedNow, listener, given);
             }
             List<CacheManifest.Image> images = new ArrayList<>();
             List<CacheManifest.Skipped> skipped = new ArrayList<>(skippedAgain);
@@ -289,8 +322,8 @@ public final class FeatureCache {
     }
 
     private void runBase(ImageFolder spec, ConvBase base, Weights weights, String cutLayer, List<ImageEntry> entries,
-            Path newRowsFile, Map<String, Integer> newRows, List<SkippedImage> skipped, ExtractionListener listener)
-            throws IOException, BadImageException {
+            Path newRowsFile, Map<String, Integer> newRows, List<SkippedImage> skipped, ExtractionListener listener,
+            FeatureExtractor given) throws IOException, BadImageException {
         ImageDecoder decoder = spec.decoder();
         ExecutorService decoders = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "transfer4j-decode");
@@ -299,7 +332,9 @@ public final class FeatureCache {
         });
         long start = System.nanoTime();
         long lastReport = 0;
-        try (FeatureExtractor extractor = base.extractor(weights, cutLayer, precision)) {
+        FeatureExtractor own = given == null ? base.extractor(weights, cutLayer, precision) : null;
+        FeatureExtractor extractor = given == null ? own : given;
+        try (own) {
             NpyFloatWriter out = writing(newRowsFile, () -> NpyFloatWriter.open(newRowsFile, extractor.outputShape()));
             try {
                 Future<Decoded> next = decoders.submit(() -> decode(decoder, spec.onBadImage(), entries, 0));

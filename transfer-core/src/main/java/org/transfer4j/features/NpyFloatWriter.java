@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.io.AtomicFiles;
 
 /**
  * Writes a float32 {@code .npy} file row by row when the number of rows is not known in advance, e.g. one

@@ -40,8 +40,8 @@ import org.transfer4j.data.ImageDecoder;
 import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.data.SkippedImage;
-import org.transfer4j.internal.io.AtomicFiles;
 import org.transfer4j.internal.io.FileLocks;
+import org.transfer4j.io.AtomicFiles;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Weights;
@@ -256,9 +256,24 @@ public final class ShardedFeatureCache {
      */
     public FeatureSet extract(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
-        Update u = update(folder, base, weights, cutLayer, listener);
+        Update u = update(folder, base, weights, cutLayer, listener, null);
         return load(u, folder.targetSize(base.inputHeight(), base.inputWidth()).colorMode(ColorMode.RGB).list()
                 .filenames());
+    }
+
+    /**
+     * {@link #extract(ImageFolder, ConvBase, Weights, String, ExtractionListener)} with an open extractor, as
+     * {@link FeatureCache#extract(ImageFolder, FeatureExtractor, ExtractionListener)}: its base, weights, cut and
+     * precision make the key; it stays open, owned by the caller.
+     */
+    public FeatureSet extract(ImageFolder folder, FeatureExtractor extractor, ExtractionListener listener)
+            throws IOException, BadImageException {
+        ConvBase base = extractor.base();
+        ShardedFeatureCache withPrecision = precision(extractor.precision());
+        Update u = withPrecision.update(folder, base, extractor.weights(), extractor.cutLayer().name(), listener,
+                extractor);
+        return withPrecision.load(u, folder.targetSize(base.inputHeight(), base.inputWidth()).colorMode(ColorMode.RGB)
+                .list().filenames());
     }
 
     /**
@@ -270,17 +285,23 @@ public final class ShardedFeatureCache {
      *                           before it are kept for the next run, the set's manifest is unchanged
      * @throws IOException       if the folder cannot be listed or the cache cannot be written
      */
-    @SuppressWarnings("try") // the file lock is held for the block, not used in it
     public Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener) throws IOException, BadImageException {
+        return update(folder, base, weights, cutLayer, listener, null);
+    }
+
+    /** @param given an open extractor to run (left open), or null to set one up for this update and close it */
+    @SuppressWarnings("try") // the file lock is held for the block, not used in it
+    private Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
+            ExtractionListener listener, FeatureExtractor given) throws IOException, BadImageException {
         Files.createDirectories(directory);
         try (FileLocks.Held lock = FileLocks.acquire(directory.resolve(LOCK_FILE), "the feature cache " + directory)) {
-            return updateLocked(folder, base, weights, cutLayer, listener);
+            return updateLocked(folder, base, weights, cutLayer, listener, given);
         }
     }
 
     private Update updateLocked(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
-            ExtractionListener listener) throws IOException, BadImageException {
+            ExtractionListener listener, FeatureExtractor given) throws IOException, BadImageException {
         ImageFolder spec = folder.targetSize(base.inputHeight(), base.inputWidth()).colorMode(ColorMode.RGB);
         FolderListing listing = spec.list();
         int[] featureShape = base.layer(cutLayer).outputShape();
@@ -297,7 +318,9 @@ public final class ShardedFeatureCache {
             long start = System.nanoTime();
             long[] lastReport = {start};
             int[] before = {0};
-            try (FeatureExtractor extractor = base.extractor(weights, cutLayer, precision)) {
+            FeatureExtractor own = given == null ? base.extractor(weights, cutLayer, precision) : null;
+            FeatureExtractor extractor = given == null ? own : given;
+            try (own) {
                 for (PendingShard p : plan.pending()) {
                     ShardManifest m = writeShard(directory, key, featureShape, p,
                             in -> decoder.decode(Path.of(in.location())), extractor::extract, spec.onBadImage(),

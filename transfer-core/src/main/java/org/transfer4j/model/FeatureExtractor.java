@@ -2,45 +2,40 @@ package org.transfer4j.model;
 
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.Precision;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.internal.engine.Backend;
-import org.transfer4j.Precision;
 import org.transfer4j.internal.engine.PrefixEngine;
 
 /**
  * Runs a convolutional base, frozen, from its input up to a cut layer: the book's "run the conv base once over the
- * images" step. The engine calls libnd4j's NHWC convolution and pooling ops directly, which run through oneDNN, into
- * reused buffers (see {@link FrozenPrefix} and the README's "Engine" section); DL4J's {@code ConvolutionLayer} im2col
- * path is not used.
+ * images" step. The engine calls oneDNN directly (or libnd4j's NHWC ops; see {@link PrefixEngine} and the README's
+ * "Engine" section) into reused buffers; DL4J's {@code ConvolutionLayer} im2col path is not used.
  *
- * <p>Setting that up (copying the weights in) and oneDNN's first pass cost about half a second for VGG16. So
- * {@link #close()} keeps the most recently closed extractor's engine with its weights (one, process-wide; its
- * activation buffers are freed), and the next extractor of the same base, weights (by {@link Weights#checksum()}) and
- * cut layer takes it over: extracting the book's train, validation and test folders one after the other sets it up
- * once. The key includes the precision. Another key replaces the kept engine; {@link #releaseIdle()} drops it.
+ * <p>Owns its engine: the primitives, the weights reordered for them and the activation buffers, set up on the first
+ * batch (about half a second for VGG16) and released by {@link #close()}. No engine is shared between extractors or
+ * kept after one is closed. To run several folders through one engine, keep one extractor open and pass it to
+ * {@link org.transfer4j.features.FeatureCache#extract(org.transfer4j.data.ImageFolder, FeatureExtractor,
+ * org.transfer4j.features.ExtractionListener)} for each (a pipeline's training run does this for its training and
+ * validation folders).
  *
- * <p>Not thread-safe: use one extractor per thread (ND4J parallelises each batch over the cores already).
+ * <p>Not thread-safe: use one extractor per thread (the engine parallelises each batch over the cores already).
  */
 public final class FeatureExtractor implements AutoCloseable {
-    private static final Object IDLE_LOCK = new Object();
-    private static String idleKey;
-    private static PrefixEngine idleEngine;
-
     private final ConvBase base;
     private final Weights weights;
     private final Layer cut;
-    private final String key;
+    private final List<Layer> run;
     private final Precision precision;
-    private final PrefixEngine engine;
-    private final boolean reused;
     private final AtomicLong images = new AtomicLong();
+    private PrefixEngine engine;
     private boolean closed;
 
     FeatureExtractor(ConvBase base, Weights weights, String cutLayer, Precision precision) {
@@ -50,66 +45,30 @@ public final class FeatureExtractor implements AutoCloseable {
         this.weights = weights;
         int end = base.indexOf(cutLayer);
         this.cut = base.layers().get(end);
-        List<Layer> run = base.layers().subList(0, end + 1);
+        List<Layer> upToCut = base.layers().subList(0, end + 1);
         if (!base.graph().isPlainStack()) {
+            // a graph's prefix runs only the layers the cut tensor depends on
             Set<String> needed = new HashSet<>();
             base.graph().ancestorsOf(cutLayer).forEach(node -> needed.add(node.name()));
-            run = run.stream().filter(l -> needed.contains(l.name())).toList();
+            upToCut = upToCut.stream().filter(l -> needed.contains(l.name())).toList();
         }
-        this.key = base.name() + Arrays.toString(base.inputShape()) + run.stream().map(Layer::name).toList() + "@"
-                + weights.checksum() + "#" + sample(run, weights) + "/" + this.precision + "/"
-                + System.getProperty(PrefixEngine.BACKEND_PROPERTY, "");
-        PrefixEngine kept = takeIdle(key);
-        this.reused = kept != null;
-        this.engine = kept != null ? kept : PrefixEngine.create(base.graph(), cutLayer, run, weights, this.precision);
+        this.run = List.copyOf(upToCut);
     }
 
-    /**
-     * A hash of 64 values spread over each conv layer's kernel and of its bias: with the checksum in the key, weights
-     * that merely share a checksum (hand-built {@link Weights#of} with a careless one) do not take over another's
-     * engine.
-     */
-    private static long sample(List<Layer> run, Weights weights) {
-        long h = 17;
-        for (Layer l : run) {
-            if (!l.hasWeights()) {
-                continue;
-            }
-            LayerWeights w = weights.layer(l.name());
-            for (String name : w.names()) {
-                float[] k = w.values(name);
-                int step = Math.max(1, k.length / 64);
-                for (int i = 0; i < k.length; i += step) {
-                    h = h * 31 + Float.floatToIntBits(k[i]);
-                }
-            }
+    /** The engine, set up on first use. */
+    private PrefixEngine engine() {
+        if (closed) {
+            throw new IllegalStateException("FeatureExtractor is closed");
         }
-        return h;
+        if (engine == null) {
+            engine = PrefixEngine.create(base.graph(), cut.name(), run, weights, precision);
+        }
+        return engine;
     }
 
-    private static PrefixEngine takeIdle(String key) {
-        synchronized (IDLE_LOCK) {
-            if (!key.equals(idleKey)) {
-                return null;
-            }
-            PrefixEngine g = idleEngine;
-            idleKey = null;
-            idleEngine = null;
-            return g;
-        }
-    }
-
-    /** Drops the engine kept by the last {@link #close()}, if any (its native memory goes with the next GC). */
-    public static void releaseIdle() {
-        synchronized (IDLE_LOCK) {
-            idleKey = null;
-            idleEngine = null;
-        }
-    }
-
-    /** Whether this extractor took over the engine of an earlier, closed one instead of setting up its own. */
-    public boolean reusedEngine() {
-        return reused;
+    /** Whether the engine has been set up (by a first batch or {@link #engineDescription()}) and not released. */
+    public boolean engineReady() {
+        return engine != null;
     }
 
     public ConvBase base() {
@@ -127,7 +86,7 @@ public final class FeatureExtractor implements AutoCloseable {
 
     /** The engine's backend and precision, e.g. {@code oneDNN fp32 on avx512_core_bf16}. */
     public String engineDescription() {
-        return engine.description();
+        return engine().description();
     }
 
     /** The last layer run. */
@@ -196,31 +155,27 @@ public final class FeatureExtractor implements AutoCloseable {
      * @return an array of shape {@code [n, h, w, c]}
      */
     INDArray forward(INDArray nhwc) {
-        if (closed) {
-            throw new IllegalStateException("FeatureExtractor is closed");
-        }
         int[] in = base.inputShape();
         if (nhwc.rank() != 4 || nhwc.size(1) != in[0] || nhwc.size(2) != in[1] || nhwc.size(3) != in[2]) {
             throw new IllegalArgumentException("Expected NHWC input [n, " + in[0] + ", " + in[1] + ", " + in[2]
                     + "]; got " + Arrays.toString(nhwc.shape()));
         }
         INDArray x = nhwc.dataType() == DataType.FLOAT ? nhwc : nhwc.castTo(DataType.FLOAT);
-        INDArray out = engine.forward(x);
+        INDArray out = engine().forward(x);
         images.addAndGet(nhwc.size(0));
         return out;
     }
 
-    /** Ends this extractor; its engine is kept for the next extractor of the same base, weights and cut. */
+    /** Releases the engine (its buffers now, the rest with the engine object); later batches are refused. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        engine.releaseBuffers();
-        synchronized (IDLE_LOCK) {
-            idleKey = key;
-            idleEngine = engine;
+        if (engine != null) {
+            engine.releaseBuffers();
+            engine = null;
         }
     }
 }

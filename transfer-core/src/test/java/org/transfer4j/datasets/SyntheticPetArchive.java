@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import javax.imageio.ImageIO;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
-import org.transfer4j.internal.io.AtomicFiles;
+import org.transfer4j.io.AtomicFiles;
 
 /**
  * Writes a small zip archive in the layout of Kaggle's dogs-vs-cats {@code train.zip} or Microsoft's

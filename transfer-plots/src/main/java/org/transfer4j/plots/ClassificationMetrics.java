@@ -13,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.transfer4j.io.HistoryFormatException;
 
 /**
  * One split's evaluation as a run's {@code metrics.json} holds it (scikit-learn's {@code classification_report}

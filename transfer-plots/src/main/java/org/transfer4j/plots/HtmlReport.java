@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.History;
+import org.transfer4j.io.Provenance;
 
 /**
  * One self-contained HTML page about a training run: the book's accuracy and loss charts, raw and smoothed, as inline
@@ -19,7 +22,7 @@ import java.util.Map;
  * NaN is shown as {@code NaN} and the best validation value (highest accuracy, lowest loss) is set in bold.
  *
  * <pre>{@code
- * HtmlReport.of(history).runInfo(HistoryJson.readRunInfoBeside(file)).smoothing(0.8).write(Path.of("report.html"));
+ * HtmlReport.of(history).runInfo(Provenance.readRunInfoBeside(file)).smoothing(0.8).write(Path.of("report.html"));
  * }</pre>
  *
  * <p>Immutable and thread-safe.
@@ -29,7 +32,7 @@ public final class HtmlReport {
     /** The default page title. */
     public static final String DEFAULT_TITLE = "Training report";
 
-    private final TrainingHistory history;
+    private final History history;
     private final Map<String, String> runInfo;
     private final Map<String, ClassificationMetrics> metrics;
     private final double factor;
@@ -37,7 +40,7 @@ public final class HtmlReport {
     private final int height;
     private final String title;
 
-    private HtmlReport(TrainingHistory history, Map<String, String> runInfo, Map<String, ClassificationMetrics> metrics,
+    private HtmlReport(History history, Map<String, String> runInfo, Map<String, ClassificationMetrics> metrics,
             double factor, int width, int height, String title) {
         this.history = history;
         this.runInfo = runInfo;
@@ -52,9 +55,9 @@ public final class HtmlReport {
      * A report of this history, smoothing factor {@value Smoothing#DEFAULT_FACTOR}, charts 640×480, no run information.
      *
      * @throws IllegalArgumentException if the history is null or has neither an accuracy nor a loss series, or its
-     *                                  keys are ambiguous (see {@link TrainingHistory#validationKey(Metric)})
+     *                                  keys are ambiguous (see {@link Metric#validationKey(History)})
      */
-    public static HtmlReport of(TrainingHistory history) {
+    public static HtmlReport of(History history) {
         if (history == null) {
             throw new IllegalArgumentException("history must not be null");
         }
@@ -63,13 +66,13 @@ public final class HtmlReport {
                     + " keys are " + history.names());
         }
         for (Metric m : metricsPresent(history)) {
-            history.validationKey(m);
+            m.validationKey(history);
         }
         return new HtmlReport(history, Map.of(), Map.of(), Smoothing.DEFAULT_FACTOR, TrainingChart.DEFAULT_WIDTH,
                 TrainingChart.DEFAULT_HEIGHT, DEFAULT_TITLE);
     }
 
-    private static List<Metric> metricsPresent(TrainingHistory history) {
+    private static List<Metric> metricsPresent(History history) {
         List<Metric> present = new ArrayList<>();
         for (Metric m : Metric.values()) {
             if (m.trainingKeys().stream().anyMatch(history::contains)) {
@@ -81,7 +84,7 @@ public final class HtmlReport {
 
     /**
      * This report with the run's provenance, shown as a key/value table (e.g. from
-     * {@link HistoryJson#readRunInfoBeside(Path)}); an empty map shows none.
+     * {@link Provenance#readRunInfoBeside(Path)}); an empty map shows none.
      *
      * @throws IllegalArgumentException if the map or any key or value is null
      */
@@ -174,9 +177,9 @@ public final class HtmlReport {
                 continue;
             }
             TrainingChart raw = TrainingChart.of(history, m).size(width, height);
-            if (history.validationKey(m).isEmpty()) {
+            if (m.validationKey(history).isEmpty()) {
                 h.append("<p class=\"note\">Training data only: no ")
-                        .append(Metric.validationKeyOf(history.trainingKey(m))).append(" series.</p>\n");
+                        .append(Metric.validationKeyOf(m.trainingKey(history))).append(" series.</p>\n");
             }
             h.append("<div class=\"charts\">\n");
             appendFigure(h, raw, m.fileBaseName(), "Raw");
@@ -309,7 +312,7 @@ public final class HtmlReport {
      * @throws IOException if it cannot be written
      */
     public void write(Path file) throws IOException {
-        AtomicFiles.write(file, toHtml());
+        AtomicFiles.writeString(file, toHtml());
     }
 
     private static final String CSS = """

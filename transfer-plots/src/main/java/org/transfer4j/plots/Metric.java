@@ -1,6 +1,11 @@
 package org.transfer4j.plots;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.transfer4j.io.History;
 
 /**
  * The two curves the book draws for every training run: accuracy and loss.
@@ -68,5 +73,57 @@ public enum Metric {
     /** Base name of this metric's chart files: {@code accuracy} or {@code loss}. */
     public String fileBaseName() {
         return fileBaseName;
+    }
+
+    /**
+     * The key of this metric's training series in {@code history}, e.g. {@code acc} or {@code accuracy}.
+     *
+     * @throws IllegalArgumentException if there is none, or both {@code acc} and {@code accuracy} are present
+     */
+    public String trainingKey(History history) {
+        List<String> found = new ArrayList<>();
+        for (String key : trainingKeys()) {
+            if (history.contains(key)) {
+                found.add(key);
+            }
+        }
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("history has no " + name().toLowerCase(Locale.ROOT)
+                    + " series: expected key " + String.join(" or ", quoted(trainingKeys()))
+                    + "; keys are " + history.names());
+        }
+        if (found.size() > 1) {
+            throw new IllegalArgumentException("history has both " + String.join(" and ", quoted(found))
+                    + "; which one is the " + name().toLowerCase(Locale.ROOT)
+                    + " is ambiguous: keep one");
+        }
+        return found.get(0);
+    }
+
+    /**
+     * The key of this metric's validation series in {@code history} ({@code "val_" + training key}), or empty if the
+     * history has training data only.
+     *
+     * @throws IllegalArgumentException if {@link #trainingKey(History)} does, or the validation key does not match the
+     *                                  training key's naming (e.g. {@code acc} with {@code val_accuracy})
+     */
+    public Optional<String> validationKey(History history) {
+        String training = trainingKey(history);
+        String validation = Metric.validationKeyOf(training);
+        if (history.contains(validation)) {
+            return Optional.of(validation);
+        }
+        for (String other : trainingKeys()) {
+            String otherValidation = Metric.validationKeyOf(other);
+            if (history.contains(otherValidation)) {
+                throw new IllegalArgumentException("history pairs training key '" + training + "' with '"
+                        + otherValidation + "'; expected '" + validation + "'");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static List<String> quoted(List<String> keys) {
+        return keys.stream().map(k -> "'" + k + "'").toList();
     }
 }

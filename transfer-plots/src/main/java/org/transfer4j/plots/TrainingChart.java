@@ -23,6 +23,8 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.History;
 
 /**
  * One of the book's training charts, "Training and validation accuracy" or "Training and validation loss" (Chollet,
@@ -65,13 +67,13 @@ public final class TrainingChart {
 
     private static final Pattern SVG_ID = Pattern.compile("id=\"([^\"]+)\"");
 
-    private final TrainingHistory history;
+    private final History history;
     private final Metric metric;
     private final double factor; // NaN: raw
     private final int width;
     private final int height;
 
-    private TrainingChart(TrainingHistory history, Metric metric, double factor, int width, int height) {
+    private TrainingChart(History history, Metric metric, double factor, int width, int height) {
         this.history = history;
         this.metric = metric;
         this.factor = factor;
@@ -86,24 +88,28 @@ public final class TrainingChart {
      * @param metric  which curves to draw
      * @return the chart
      * @throws IllegalArgumentException if the history lacks the metric's training series (see
-     *                                  {@link TrainingHistory#trainingKey(Metric)} and
-     *                                  {@link TrainingHistory#validationKey(Metric)})
+     *                                  {@link Metric#trainingKey(History)} and
+     *                                  {@link Metric#validationKey(History)}), or a series to draw is NaN at every
+     *                                  epoch (its chart would be blank)
      */
-    public static TrainingChart of(TrainingHistory history, Metric metric) {
+    public static TrainingChart of(History history, Metric metric) {
         if (history == null || metric == null) {
             throw new IllegalArgumentException("history and metric must not be null; got " + history + ", " + metric);
         }
-        history.validationKey(metric); // checks both keys now rather than at drawing time
+        // checks both keys now rather than at drawing time
+        Optional<String> validation = metric.validationKey(history);
+        requireSomethingToDraw(history, metric.trainingKey(history));
+        validation.ifPresent(key -> requireSomethingToDraw(history, key));
         return new TrainingChart(history, metric, Double.NaN, DEFAULT_WIDTH, DEFAULT_HEIGHT);
     }
 
     /** "Training and validation accuracy": {@code of(history, Metric.ACCURACY)}. */
-    public static TrainingChart accuracy(TrainingHistory history) {
+    public static TrainingChart accuracy(History history) {
         return of(history, Metric.ACCURACY);
     }
 
     /** "Training and validation loss": {@code of(history, Metric.LOSS)}. */
-    public static TrainingChart loss(TrainingHistory history) {
+    public static TrainingChart loss(History history) {
         return of(history, Metric.LOSS);
     }
 
@@ -174,14 +180,14 @@ public final class TrainingChart {
 
     /** The title, e.g. "Training and validation accuracy" (or "Training accuracy" without validation data). */
     public String title() {
-        return metric.title(history.validationKey(metric).isPresent());
+        return metric.title(metric.validationKey(history).isPresent());
     }
 
     /** The legend labels in drawing order, e.g. ["Training acc", "Validation acc"]. */
     public List<String> seriesNames() {
         List<String> names = new ArrayList<>();
         names.add(metric.trainingLabel(isSmoothed()));
-        if (history.validationKey(metric).isPresent()) {
+        if (metric.validationKey(history).isPresent()) {
             names.add(metric.validationLabel(isSmoothed()));
         }
         return names;
@@ -197,8 +203,8 @@ public final class TrainingChart {
         for (int i = 0; i < epochs.length; i++) {
             epochs[i] = i + 1;
         }
-        double[] training = curve(history.trainingKey(metric));
-        Optional<String> validationKey = history.validationKey(metric);
+        double[] training = curve(metric.trainingKey(history));
+        Optional<String> validationKey = metric.validationKey(history);
         double[] validation = validationKey.map(this::curve).orElse(null);
 
         XYChart chart = new XYChartBuilder().width(width).height(height).title(title())
@@ -227,6 +233,17 @@ public final class TrainingChart {
         guard.setMarker(SeriesMarkers.NONE);
         guard.setShowInLegend(false);
         return chart;
+    }
+
+    private static void requireSomethingToDraw(History history, String key) {
+        double[] values = history.series(key);
+        for (double v : values) {
+            if (!Double.isNaN(v)) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException("series '" + key + "' is NaN at every one of its " + values.length
+                + " epochs; there is nothing to draw");
     }
 
     private double[] curve(String key) {
@@ -385,7 +402,7 @@ public final class TrainingChart {
      * @throws IOException if it cannot be written
      */
     public void writePng(Path file) throws IOException {
-        AtomicFiles.write(file, toPng());
+        AtomicFiles.writeBytes(file, toPng());
     }
 
     /**
@@ -395,7 +412,7 @@ public final class TrainingChart {
      * @throws IOException if it cannot be written
      */
     public void writeSvg(Path file) throws IOException {
-        AtomicFiles.write(file, toSvg());
+        AtomicFiles.writeString(file, toSvg());
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.History;
 
 /**
  * Every picture of a training run in one directory, as {@code transfer4j plot} writes them: {@code accuracy.png},
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * each file is then written atomically (temporary file, then rename), replacing an older one of the same name.
  *
  * <pre>{@code
- * TrainingHistory history = HistoryJson.read(Path.of("history.json"));
+ * History history = History.readJson(Path.of("history.json"));
  * List<Path> written = TrainingPlots.of(history).smoothing(0.8).writeTo(Path.of("plots"));
  * }</pre>
  *
@@ -33,13 +35,13 @@ public final class TrainingPlots {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingPlots.class);
 
-    private final TrainingHistory history;
+    private final History history;
     private final HtmlReport report;
     private final double factor;
     private final int width;
     private final int height;
 
-    private TrainingPlots(TrainingHistory history, HtmlReport report, double factor, int width, int height) {
+    private TrainingPlots(History history, HtmlReport report, double factor, int width, int height) {
         this.history = history;
         this.report = report;
         this.factor = factor;
@@ -54,7 +56,7 @@ public final class TrainingPlots {
      *                                  ({@code acc} or {@code accuracy}) series, or its keys are ambiguous; validation
      *                                  series are optional
      */
-    public static TrainingPlots of(TrainingHistory history) {
+    public static TrainingPlots of(History history) {
         if (history == null) {
             throw new IllegalArgumentException("history must not be null");
         }
@@ -126,7 +128,7 @@ public final class TrainingPlots {
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             Path target = dir.resolve(f.getKey());
-            AtomicFiles.write(target, f.getValue());
+            AtomicFiles.writeBytes(target, f.getValue());
             LOG.debug("Wrote {} ({} bytes)", target, f.getValue().length);
             written.add(target);
         }

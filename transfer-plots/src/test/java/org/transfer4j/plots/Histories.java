@@ -9,6 +9,7 @@ import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.xml.sax.InputSource;
+import org.transfer4j.io.History;
 
 /** Test data and decoders used by every test of this module: the one place that makes histories. */
 final class Histories {
@@ -20,7 +21,7 @@ final class Histories {
      * A deterministic history shaped like the book's approach 1 (training improves steadily, validation flattens and
      * validation loss creeps back up), with Keras 2 keys in Keras's order.
      */
-    static TrainingHistory bookLike(int epochs) {
+    static History bookLike(int epochs) {
         double[] loss = new double[epochs];
         double[] acc = new double[epochs];
         double[] valLoss = new double[epochs];
@@ -33,14 +34,14 @@ final class Histories {
             loss[i] = 0.6 * Math.exp(-3 * t) + 0.1 + wiggle;
             valLoss[i] = 0.35 - 0.1 * (1 - Math.exp(-8 * t)) + 0.05 * t + 2 * wiggle;
         }
-        return TrainingHistory.empty().with("loss", loss).with("acc", acc).with("val_loss", valLoss)
+        return History.empty().with("loss", loss).with("acc", acc).with("val_loss", valLoss)
                 .with("val_acc", valAcc);
     }
 
     /** {@link #bookLike(int)} without the validation series. */
-    static TrainingHistory trainingOnly(int epochs) {
-        TrainingHistory full = bookLike(epochs);
-        return TrainingHistory.empty().with("loss", full.series("loss")).with("acc", full.series("acc"));
+    static History trainingOnly(int epochs) {
+        History full = bookLike(epochs);
+        return History.empty().with("loss", full.series("loss")).with("acc", full.series("acc"));
     }
 
     static BufferedImage decodePng(byte[] png) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.transfer4j.io.History;
 
 class HtmlReportTest {
 
@@ -50,7 +51,7 @@ class HtmlReportTest {
 
     @Test
     void per_epoch_table_has_a_row_per_epoch_with_four_decimals_and_the_best_validation_in_bold() {
-        TrainingHistory history = TrainingHistory.empty()
+        History history = History.empty()
                 .with("loss", 0.9, 0.5, 0.3)
                 .with("acc", 0.5, 0.7, 0.9)
                 .with("val_loss", 0.6, 0.4, Double.NaN)
@@ -89,14 +90,14 @@ class HtmlReportTest {
 
     @Test
     void history_with_only_loss_gets_a_note_instead_of_accuracy_charts() {
-        String html = HtmlReport.of(TrainingHistory.empty().with("loss", 0.5, 0.4)).toHtml();
+        String html = HtmlReport.of(History.empty().with("loss", 0.5, 0.4)).toHtml();
         assertThat(count(html, "<svg")).isEqualTo(2);
         assertThat(html).contains("No accuracy series (acc or accuracy) in this history.");
     }
 
     @Test
     void history_with_neither_accuracy_nor_loss_is_rejected() {
-        assertThatThrownBy(() -> HtmlReport.of(TrainingHistory.empty().with("mae", 0.5)))
+        assertThatThrownBy(() -> HtmlReport.of(History.empty().with("mae", 0.5)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("neither accuracy")
                 .hasMessageContaining("[mae]");

@@ -19,6 +19,7 @@ import org.knowm.xchart.style.markers.Circle;
 import org.knowm.xchart.style.markers.None;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
+import org.transfer4j.io.History;
 
 class TrainingChartTest {
 
@@ -27,7 +28,7 @@ class TrainingChartTest {
 
     @Test
     void titles_and_legend_labels_are_the_books() {
-        TrainingHistory history = Histories.bookLike(5);
+        History history = Histories.bookLike(5);
         assertThat(TrainingChart.accuracy(history).title()).isEqualTo("Training and validation accuracy");
         assertThat(TrainingChart.accuracy(history).seriesNames()).containsExactly("Training acc", "Validation acc");
         assertThat(TrainingChart.loss(history).title()).isEqualTo("Training and validation loss");
@@ -41,7 +42,7 @@ class TrainingChartTest {
 
     @Test
     void training_is_blue_dots_and_validation_a_blue_line_over_epochs_one_to_n() {
-        TrainingHistory history = Histories.bookLike(4);
+        History history = Histories.bookLike(4);
         XYChart chart = TrainingChart.accuracy(history).toXChart();
 
         XYSeries training = chart.getSeriesMap().get("Training acc");
@@ -64,7 +65,7 @@ class TrainingChartTest {
 
     @Test
     void smoothed_chart_draws_the_smoothed_curves() {
-        TrainingHistory history = Histories.bookLike(6);
+        History history = Histories.bookLike(6);
         XYChart chart = TrainingChart.loss(history).smoothed(0.6).toXChart();
         assertThat(chart.getSeriesMap().get("Smoothed training loss").getYData())
                 .containsExactly(Smoothing.exponential(history.series("loss"), 0.6));
@@ -124,7 +125,7 @@ class TrainingChartTest {
 
     @Test
     void nan_values_are_drawn_as_gaps_and_the_rest_still_renders() {
-        TrainingHistory history = TrainingHistory.empty()
+        History history = History.empty()
                 .with("loss", 0.7, Double.NaN, 0.5, 0.45, 0.4)
                 .with("val_loss", 0.6, 0.55, Double.NaN, 0.5, 0.52);
         TrainingChart chart = TrainingChart.loss(history);
@@ -134,7 +135,7 @@ class TrainingChartTest {
 
     @Test
     void single_epoch_history_renders() {
-        TrainingHistory history = TrainingHistory.empty().with("loss", 0.7).with("acc", 0.5).with("val_loss", 0.6)
+        History history = History.empty().with("loss", 0.7).with("acc", 0.5).with("val_loss", 0.6)
                 .with("val_acc", 0.55);
         BufferedImage image = Histories.decodePng(TrainingChart.accuracy(history).toPng());
         assertThat(Histories.bluePixelsInPlotArea(image)).isGreaterThan(20);
@@ -142,7 +143,7 @@ class TrainingChartTest {
 
     @Test
     void missing_metric_is_rejected_when_the_chart_is_made() {
-        TrainingHistory lossOnly = TrainingHistory.empty().with("loss", 0.7, 0.5);
+        History lossOnly = History.empty().with("loss", 0.7, 0.5);
         assertThatThrownBy(() -> TrainingChart.accuracy(lossOnly))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no accuracy series")

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.transfer4j.io.History;
 
 class TrainingPlotsTest {
 
@@ -48,12 +49,12 @@ class TrainingPlotsTest {
 
     @Test
     void history_without_loss_or_accuracy_is_rejected_before_anything_is_written() {
-        TrainingHistory accOnly = TrainingHistory.empty().with("acc", 0.5, 0.6);
+        History accOnly = History.empty().with("acc", 0.5, 0.6);
         assertThatThrownBy(() -> TrainingPlots.of(accOnly))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no loss series")
                 .hasMessageContaining("'loss'");
-        TrainingHistory lossOnly = TrainingHistory.empty().with("loss", 0.5, 0.6);
+        History lossOnly = History.empty().with("loss", 0.5, 0.6);
         assertThatThrownBy(() -> TrainingPlots.of(lossOnly))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no accuracy series");

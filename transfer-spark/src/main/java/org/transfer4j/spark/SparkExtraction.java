@@ -36,7 +36,7 @@ import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.CacheManifest;
 import org.transfer4j.features.ShardManifest;
 import org.transfer4j.features.ShardedFeatureCache;
-import org.transfer4j.internal.io.StrictJson;
+import org.transfer4j.io.StrictJson;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Weights;

@@ -7,16 +7,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.transfer4j.Head;
-import org.transfer4j.History;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.examples.data.EmbeddedDataset;
+import org.transfer4j.io.History;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Preprocessing;
 import org.transfer4j.model.Vgg16;
-import org.transfer4j.plots.HistoryJson;
 import org.transfer4j.plots.TrainingPlots;
 import org.transfer4j.train.EpochReport;
 import org.transfer4j.train.Evaluation;
@@ -202,7 +201,7 @@ final class BookRun {
         Files.createDirectories(out);
         Path file = out.resolve("history.json");
         history.writeJson(file);
-        TrainingPlots.of(HistoryJson.read(file)).smoothing(SMOOTHING).writeTo(out.resolve("plots"));
+        TrainingPlots.of(History.readJson(file)).smoothing(SMOOTHING).writeTo(out.resolve("plots"));
         console.println("History: " + file);
         console.println("Curves: " + out.resolve("plots") + " (accuracy.png, loss.png, accuracy_smoothed.png, "
                 + "loss_smoothed.png, report.html)");

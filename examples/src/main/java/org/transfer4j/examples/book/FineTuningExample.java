@@ -3,6 +3,7 @@ package org.transfer4j.examples.book;
 import static org.transfer4j.Heads.dense;
 import static org.transfer4j.Optimizers.rmsprop;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 import org.transfer4j.Prediction;
@@ -47,13 +48,10 @@ public final class FineTuningExample {
                 .seed(run.seed).listener(run.progress());
         run.console.println("Phase 1: the classifier on the frozen base, " + run.epochs + " epochs");
 
-        try (TransferModel model = pipeline.fit(train, validation, run.cache())) {
-            // Listing 5-22: conv_base.trainable = True, frozen up to block5_conv1.
-            // Listing 5-23: RMSprop(lr=1e-5), 100 more epochs.
-            run.console.println("Phase 2: fine-tuning block5 and the classifier, " + run.fineTuneEpochs + " epochs");
-            model.fineTune(model.pipeline().freezeUntil("block5_conv1")
-                    .optimizer(rmsprop(run.learningRate(1e-5))).epochs(run.fineTuneEpochs),
-                    train, validation, run.cache());
+        try (TransferModel head = pipeline.fit(train, validation, run.cache());
+                // Listing 5-22: conv_base.trainable = True, frozen up to block5_conv1.
+                // Listing 5-23: RMSprop(lr=1e-5), 100 more epochs. A new model; `head` stays as it was.
+                TransferModel model = fineTune(run, head, train, validation)) {
 
             // test_generator, model.evaluate_generator(test_generator, steps=50)
             run.printTest(model.evaluate(run.folder("test")));
@@ -70,5 +68,13 @@ public final class FineTuningExample {
             // Listing 5-24: the curves, smoothed (factor 0.8), over both phases.
             run.saveHistoryAndCurves(model.history());
         }
+    }
+
+    private static TransferModel fineTune(BookRun run, TransferModel head, ImageFolder train, ImageFolder validation)
+            throws IOException {
+        run.console.println("Phase 2: fine-tuning block5 and the classifier, " + run.fineTuneEpochs + " epochs");
+        return head.fineTune(head.pipeline().freezeUntil("block5_conv1")
+                .optimizer(rmsprop(run.learningRate(1e-5))).epochs(run.fineTuneEpochs),
+                train, validation, run.cache());
     }
 }

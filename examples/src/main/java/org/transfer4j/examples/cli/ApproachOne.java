@@ -10,7 +10,6 @@ import java.util.Map;
 
 import org.transfer4j.ClassWeights;
 import org.transfer4j.Head;
-import org.transfer4j.History;
 import org.transfer4j.Optimizers;
 import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
@@ -18,6 +17,7 @@ import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImageReport;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
+import org.transfer4j.io.History;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
 import org.transfer4j.train.EpochReport;
@@ -66,7 +66,7 @@ final class ApproachOne {
             extra.put("approach", "feature extraction (book listings 5-17 to 5-19)");
             extra.put("features", cache.toAbsolutePath().toString());
             extra.put("class_weight", classWeights.toString());
-            return writeResults(command, model, weights.checksum(), data, out, model.evaluate(validationSet),
+            return writeResults(command, model, data, out, model.evaluate(validationSet),
                     testSet == null ? null : model.evaluate(testSet), extra, err);
         }
     }
@@ -107,7 +107,7 @@ final class ApproachOne {
     }
 
     /** Writes history.json, model.zip, metrics.json and run.json into {@code out}. */
-    static Result writeResults(String command, TransferModel model, String weightsChecksum, Path data, Path out,
+    static Result writeResults(String command, TransferModel model, Path data, Path out,
             Evaluation validation, Evaluation test, Map<String, Object> extra, PrintWriter err) throws IOException {
         Files.createDirectories(out);
         RunFiles.writeHistory(out, model.history());
@@ -118,8 +118,8 @@ final class ApproachOne {
             metrics.put("test", RunFiles.metrics(test));
         }
         RunFiles.writeJson(out.resolve("metrics.json"), metrics);
-        RunFiles.writeJson(out.resolve("run.json"), RunFiles.provenance(command, model.pipeline(), weightsChecksum,
-                data, model.history(), model.stopReason(), extra));
+        RunFiles.writeJson(out.resolve("run.json"), RunFiles.provenance(command, model.provenance(),
+                model.pipeline(), data, model.history(), model.stopReason(), extra));
         if (model.stopReason() != null) {
             err.println("Training stopped: " + model.stopReason());
         }

@@ -56,15 +56,10 @@ final class FolderTraining {
                 augmentation != null ? " (augmented: " + augmentation + ")" : "", plan.headEpochs(),
                 pipeline.trainingOptions().optimizer().describe(),
                 plan.classWeights().isNone() ? "" : ", class weights " + plan.classWeights());
-        try (TransferModel model = pipeline.fit(trainFolder, validationFolder, cache)) {
-            if (plan.fineTuneFrom() != null) {
-                TransferPipeline next = model.pipeline().freezeUntil(plan.fineTuneFrom())
-                        .optimizer(Optimizers.rmsprop(plan.lr())).epochs(plan.epochs());
-                outLine.printf(Locale.ROOT, "Phase 2: fine-tuning from %s (%,d trainable parameters), %d epochs, %s%n",
-                        plan.fineTuneFrom(), next.summary().trainableParameters(), plan.epochs(),
-                        next.trainingOptions().optimizer().describe());
-                model.fineTune(next, trainFolder, validationFolder, cache);
-            }
+        try (TransferModel headModel = pipeline.fit(trainFolder, validationFolder, cache);
+                TransferModel fineTuned = plan.fineTuneFrom() == null ? null
+                        : fineTune(plan, headModel, trainFolder, validationFolder, cache, outLine)) {
+            TransferModel model = fineTuned == null ? headModel : fineTuned;
             // Validation features at the final cut are in the cache already (training validated on them).
             TransferPipeline last = model.pipeline();
             Evaluation val = model.evaluate(last.extractFeatures(validationFolder.classes(model.classNames()),
@@ -78,8 +73,20 @@ final class FolderTraining {
             extra.put("head_epochs", plan.headEpochs());
             extra.put("head_optimizer", Optimizers.rmsprop(plan.headLr()).describe());
             extra.put("class_weight", plan.classWeights().toString());
-            return ApproachOne.writeResults(command, model, model.baseWeightsChecksum(), data,
+            return ApproachOne.writeResults(command, model, data,
                     out, val, tst, extra, err);
         }
     }
+
+    /** Phase 2: a new model, fine-tuned from {@code headModel} (which stays as it was). */
+    private static TransferModel fineTune(Plan plan, TransferModel headModel, ImageFolder trainFolder,
+            ImageFolder validationFolder, Path cache, PrintWriter outLine) throws IOException {
+        TransferPipeline next = headModel.pipeline().freezeUntil(plan.fineTuneFrom())
+                .optimizer(Optimizers.rmsprop(plan.lr())).epochs(plan.epochs());
+        outLine.printf(Locale.ROOT, "Phase 2: fine-tuning from %s (%,d trainable parameters), %d epochs, %s%n",
+                plan.fineTuneFrom(), next.summary().trainableParameters(), plan.epochs(),
+                next.trainingOptions().optimizer().describe());
+        return headModel.fineTune(next, trainFolder, validationFolder, cache);
+    }
 }
+

@@ -98,10 +98,12 @@ final class ModelOptions {
         };
     }
 
-    /** Image folder spec with these options (size and colour mode are set by the pipeline). */
+    /**
+     * Image folder spec with these options (size and colour mode are set by the pipeline; batch size and seed are
+     * the pipeline's too).
+     */
     ImageFolder folder(Path dir) {
-        return ImageFolder.of(dir).onBadImage(policy()).interpolation(interpolationValue()).batchSize(batch)
-                .seed(seed);
+        return ImageFolder.of(dir).onBadImage(policy()).interpolation(interpolationValue());
     }
 
     BadImagePolicy policy() {

@@ -19,8 +19,8 @@ import java.util.Locale;
 
 import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.HeatmapImages;
+import org.transfer4j.io.History;
 import org.transfer4j.plots.TrainingChart;
-import org.transfer4j.plots.TrainingHistory;
 import org.transfer4j.train.Evaluation;
 
 /**
@@ -68,10 +68,10 @@ final class ModelReportPage {
     private final Evaluation evaluation;
     private final List<Item> items;
     private final List<Explanation> wrong;
-    private final TrainingHistory history;
+    private final History history;
 
     ModelReportPage(String modelName, String dataName, List<String> classes, Evaluation evaluation, List<Item> items,
-            List<Explanation> wrong, TrainingHistory history) {
+            List<Explanation> wrong, History history) {
         this.modelName = modelName;
         this.dataName = dataName;
         this.classes = List.copyOf(classes);

@@ -6,11 +6,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.transfer4j.io.History;
+import org.transfer4j.io.HistoryFormatException;
+import org.transfer4j.io.Provenance;
 import org.transfer4j.plots.ClassificationMetrics;
-import org.transfer4j.plots.HistoryFormatException;
-import org.transfer4j.plots.HistoryJson;
 import org.transfer4j.plots.TrainingChart;
-import org.transfer4j.plots.TrainingHistory;
 import org.transfer4j.plots.TrainingPlots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,11 +75,11 @@ public final class PlotCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : history.toAbsolutePath().getParent();
         try {
-            TrainingHistory h = HistoryJson.read(history);
+            History h = History.readJson(history);
             List<Path> written = TrainingPlots.of(h)
                     .smoothing(smooth)
                     .size(width, height)
-                    .runInfo(HistoryJson.readRunInfoBeside(history))
+                    .runInfo(Provenance.readRunInfoBeside(history))
                     .metrics(ClassificationMetrics.readBeside(history))
                     .writeTo(dir);
             for (Path p : written) {

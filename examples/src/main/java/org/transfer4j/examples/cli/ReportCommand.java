@@ -16,7 +16,7 @@ import org.transfer4j.data.ImageEntry;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
-import org.transfer4j.plots.HistoryJson;
+import org.transfer4j.io.History;
 import org.transfer4j.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -100,7 +100,7 @@ final class ReportCommand implements Callable<Integer> {
             Path history = model.toAbsolutePath().getParent().resolve("history.json");
             ModelReportPage page = new ModelReportPage(model.getFileName().toString(), data.toString(), names,
                     evaluation, items, explained,
-                    Files.isRegularFile(history) ? HistoryJson.read(history) : null);
+                    Files.isRegularFile(history) ? History.readJson(history) : null);
             Files.createDirectories(dir);
             Path html = dir.resolve("report.html");
             page.write(html);

@@ -6,12 +6,14 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import org.transfer4j.History;
 import org.transfer4j.TransferPipeline;
-import org.transfer4j.internal.io.AtomicFiles;
-import org.transfer4j.internal.io.StrictJson;
+import org.transfer4j.io.AtomicFiles;
+import org.transfer4j.io.History;
+import org.transfer4j.io.Provenance;
+import org.transfer4j.io.StrictJson;
 import org.transfer4j.train.Evaluation;
 
 /** Writes a run's {@code history.json}, {@code metrics.json} and {@code run.json} (provenance) atomically. */
@@ -81,20 +83,18 @@ final class RunFiles {
         AtomicFiles.write(file, o -> JSON.writeValue(o, value));
     }
 
-    /** Provenance of a run: what was trained on what, how. */
-    static Map<String, Object> provenance(String command, TransferPipeline p, String weightsChecksum, Path data,
+    /**
+     * Provenance of a run: the model's {@link Provenance} record (base, weights and checksum, cut, preprocessing,
+     * input size, precision, library versions read from the jars), flat under the record's own names, then how it was
+     * trained and on what.
+     */
+    static Map<String, Object> provenance(String command, Provenance made, TransferPipeline p, Path data,
             History history, String stopReason, Map<String, Object> extra) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("command", command);
         run.put("finished", Instant.now().toString());
         run.put("data", data.toAbsolutePath().toString());
-        run.put("base", p.base().name());
-        run.put("input", p.base().inputShape());
-        run.put("weights", p.base().weightsSource().describe());
-        run.put("weights_checksum", weightsChecksum);
-        run.put("preprocessing", p.base().preprocessing().id());
-        run.put("cut_layer", p.cutLayer().name());
-        run.put("precision", p.precision().resolve().cliName());
+        run.putAll(JSON.convertValue(made, new TypeReference<LinkedHashMap<String, Object>>() { }));
         run.put("freeze_until", p.firstTrainableLayer().map(l -> l.name()).orElse(null));
         run.put("head", p.head().map(Object::toString).orElse(null));
         run.put("optimizer", p.trainingOptions().optimizer().describe());
@@ -106,13 +106,6 @@ final class RunFiles {
             run.put("stopped", stopReason);
         }
         run.putAll(extra);
-        run.put("versions", Map.of("transfer4j", version(), "java", System.getProperty("java.version"),
-                "deeplearning4j", "1.0.0-M2.1"));
         return run;
-    }
-
-    static String version() {
-        String v = RunFiles.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
     }
 }

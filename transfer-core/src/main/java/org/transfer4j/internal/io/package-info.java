@@ -1,2 +1,2 @@
-/** File helpers: atomic writes. Not public API. */
+/** File locks shared by caches, weights and downloads (one lock table per process). Not public API. */
 package org.transfer4j.internal.io;

@@ -14,14 +14,14 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfer4j.History;
+import org.transfer4j.io.History;
 import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.features.ShardedFeatures;
-import org.transfer4j.features.SyntheticShards;
+import org.transfer4j.testing.SyntheticShards;
 import org.transfer4j.model.Vgg16;
 
 /** Training batches streamed from shards: a reproducible permutation across and within shards, same rows as loaded. */

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.transfer4j.Head;
-import org.transfer4j.History;
+import org.transfer4j.io.History;
 import org.transfer4j.internal.engine.SuffixNet;
 import org.transfer4j.train.EarlyStopping;
 import org.transfer4j.train.EpochReport;

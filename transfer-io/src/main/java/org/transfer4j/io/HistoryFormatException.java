@@ -1,4 +1,4 @@
-package org.transfer4j.plots;
+package org.transfer4j.io;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.transfer4j.internal.io;
+package org.transfer4j.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,6 +33,11 @@ public final class AtomicFiles {
     /** Writes {@code text} as UTF-8 to {@code target} atomically. */
     public static void writeString(Path target, String text) throws IOException {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Writes {@code bytes} to {@code target} atomically. */
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
+        write(target, out -> out.write(bytes));
     }
 
     /**

@@ -1,4 +1,4 @@
-package org.transfer4j.features;
+package org.transfer4j.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,12 +11,16 @@ import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImagePolicy;
 import org.transfer4j.data.BadImageReport;
+import org.transfer4j.features.CacheManifest;
+import org.transfer4j.features.ShardManifest;
+import org.transfer4j.features.ShardedFeatureCache;
 
 /**
  * Writes a sharded feature set of made-up features, without images or a conv base: for tests and for benchmarks of
  * training at sizes no real extraction here could produce in time (e.g. 100,000 × 4 × 4 × 512). Two classes,
  * {@code a} (0) and {@code b} (1), alternate; each value is uniform noise in [-1, 1] plus ±{@code separation} on every
  * fourth value, so a dense head learns them. Reproducible from the seed; rows do not depend on the shard size.
+ * Test code (in transfer-core's test-jar, which the benchmarks use too), not part of the library.
  */
 public final class SyntheticShards {
     private SyntheticShards() {

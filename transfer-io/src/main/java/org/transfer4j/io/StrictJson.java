@@ -1,4 +1,4 @@
-package org.transfer4j.internal.io;
+package org.transfer4j.io;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package org.transfer4j.internal.io;
+package org.transfer4j.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfer4j.History;
 
 class StrictJsonTest {
     private static final ObjectMapper STRICT = new ObjectMapper();
