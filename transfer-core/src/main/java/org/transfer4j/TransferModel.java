@@ -82,7 +82,7 @@ public final class TransferModel implements AutoCloseable {
             w = pipeline.base().loadWeights();
         }
         SuffixNet net = new SuffixNet(pipeline.cutLayer().outputShape(), trainable, w, head,
-                pipeline.trainingOptions().seed());
+                pipeline.trainingOptions().seed(), pipeline.precision());
         return new TransferModel(pipeline, classIndices, w, net);
     }
 
@@ -233,7 +233,7 @@ public final class TransferModel implements AutoCloseable {
         }
         List<Layer> trainable = next.base().layers().subList(next.firstTrainableIndex(), next.base().layers().size());
         SuffixNet net = new SuffixNet(next.cutLayer().outputShape(), trainable, baseWeights, next.requireHead(),
-                next.trainingOptions().seed());
+                next.trainingOptions().seed(), next.precision());
         Map<String, INDArray> values = net.variableValues();
         values.putAll(suffix.variableValues());
         net.setVariableValues(values);

@@ -109,7 +109,8 @@ public final class TransferPipeline {
      * doubles the conv base's speed on CPUs with AVX512-BF16 or AMX, with features within 2e-2 relative of fp32;
      * {@link Precision#AUTO} picks BF16 where the CPU has it. Checked when the base first runs (extraction, training,
      * prediction), which fails for BF16 on a CPU without it. The precision is part of the feature cache's key and of
-     * a saved model's provenance. The trainable layers and the head train in fp32.
+     * a saved model's provenance. Trainable conv layers (fine-tuning) compute in the same precision with fp32 master
+     * weights and optimizer state, as PyTorch's autocast does; the dense head always computes in fp32.
      */
     public TransferPipeline precision(Precision precision) {
         return new TransferPipeline(base, firstTrainable, head, training, augmentation,

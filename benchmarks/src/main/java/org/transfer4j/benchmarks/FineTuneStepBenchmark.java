@@ -69,7 +69,10 @@ public class FineTuneStepBenchmark {
     @Param({"150"})
     public int size;
 
-    /** Precision of the frozen prefix ({@code fp32}, {@code bf16}, {@code auto}); block 5 and the head train in fp32. */
+    /**
+     * Precision of the frozen prefix and of block 5's training ({@code fp32}, {@code bf16}, {@code auto}: fp32 master
+     * weights and optimizer state either way, as PyTorch's autocast); the dense head computes in fp32.
+     */
     @Param({"fp32"})
     public String precision;
 
@@ -90,7 +93,7 @@ public class FineTuneStepBenchmark {
         prefix = base.extractor(weights, CUT, Precision.parse(precision));
         List<Layer> trainable = base.layers().subList(base.indexOf(FIRST_TRAINABLE), base.layers().size());
         Head head = Heads.dense(256).sigmoid();
-        suffix = new SuffixNet(base.layer(CUT).outputShape(), trainable, weights, head, 42);
+        suffix = new SuffixNet(base.layer(CUT).outputShape(), trainable, weights, head, 42, Precision.parse(precision));
         input = Inputs.randomBatch(batch, size, 7);
         cut = Nd4jArrays.forward(prefix, input).dup();
         targets = Inputs.randomBinaryTargets(batch, 11);

@@ -42,13 +42,19 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.Precision;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 
 /**
- * A trainable run of conv-base layers (odd "same" convolutions with bias and ReLU, 2×2 max pools) on oneDNN, fp32:
+ * A trainable run of conv-base layers (odd "same" convolutions with bias and ReLU, 2×2 max pools) on oneDNN:
  * forward for training, and backward to every kernel and bias gradient, with oneDNN's convolution
  * backward-data/backward-weights, ReLU backward from the output, and max-pool backward with its workspace.
+ *
+ * <p>{@link Precision#BF16} computes as PyTorch's CPU autocast does: activations, their gradients and the kernels
+ * the primitives read are bf16, every accumulation is fp32, and the master weights (the optimizer's, passed in as
+ * fp32 arrays), the kernel and bias gradients handed back, the input and the output stay fp32. The kernels are
+ * converted to bf16 by the same per-step reorder that puts them into the primitives' layout.
  *
  * <p>Per batch size a plan is made once: primitives in oneDNN's preferred (blocked) layouts, one buffer per
  * activation kept for the backward pass, two alternating gradient buffers, workspaces, one shared user scratchpad,
@@ -61,6 +67,7 @@ import org.transfer4j.model.LayerType;
  */
 final class DnnlConvStack {
     private final List<Layer> layers;
+    private final Precision precision;
     private final Dnnl dnnl;
     private final Map<Integer, Plan> plans = new LinkedHashMap<>(4, 0.75f, true);
     private Plan last;
@@ -69,6 +76,20 @@ final class DnnlConvStack {
      * @throws IllegalArgumentException for a layer that is neither an odd-kernel conv nor a 2×2 max pool
      */
     DnnlConvStack(List<Layer> layers) {
+        this(layers, Precision.FP32);
+    }
+
+    /**
+     * @param precision {@code FP32} or {@code BF16} (resolved, not {@code AUTO})
+     * @throws IllegalArgumentException for a layer that is neither an odd-kernel conv nor a 2×2 max pool, or for
+     *                                  {@code AUTO}
+     * @throws IllegalStateException    for {@code BF16} where the CPU cannot run it
+     */
+    DnnlConvStack(List<Layer> layers, Precision precision) {
+        if (precision == Precision.AUTO) {
+            throw new IllegalArgumentException("Precision AUTO must be resolved before building an engine");
+        }
+        this.precision = precision.resolve();
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("No layers to train");
         }
@@ -137,6 +158,15 @@ final class DnnlConvStack {
         return new memory.desc(dims, memory.data_type.f32, tag);
     }
 
+    private static memory.desc md(long[] dims, memory.data_type type, memory.format_tag tag) {
+        return new memory.desc(dims, type, tag);
+    }
+
+    /** The precision the stack computes in. */
+    Precision precision() {
+        return precision;
+    }
+
     private static long[] nchw(int n, int[] hwc) {
         return new long[] {n, hwc[2], hwc[0], hwc[1]};
     }
@@ -174,6 +204,9 @@ final class DnnlConvStack {
         Plan(int n) {
             eng = dnnl.engine();
             primitive_attr plain = attr(false);
+            // activations, their gradients and the kernels the primitives read; accumulation, bias and the kernel
+            // gradients stay fp32
+            memory.data_type act = precision == Precision.BF16 ? memory.data_type.bf16 : memory.data_type.f32;
             // Pass 1: forward primitive descriptors, in the layouts oneDNN picks.
             List<primitive_desc> fwd = new ArrayList<>();
             memory.desc inMd = md(nchw(n, layers.get(0).inputShape()), memory.format_tag.nhwc);
@@ -184,19 +217,20 @@ final class DnnlConvStack {
                     int k = l.kernelSize();
                     long[] pad = {k / 2, k / 2};
                     memory.desc src = current != null ? current
-                            : md(nchw(n, l.inputShape()), memory.format_tag.any);
+                            : md(nchw(n, l.inputShape()), act, memory.format_tag.any);
                     pd = new convolution_forward.primitive_desc(new convolution_forward.desc(
                             prop_kind.forward_training, algorithm.convolution_direct, src,
-                            md(kernelDims(l), memory.format_tag.any), md(new long[] {l.outChannels()},
-                                    memory.format_tag.x), md(nchw(n, l.outputShape()), memory.format_tag.any),
+                            md(kernelDims(l), act, memory.format_tag.any), md(new long[] {l.outChannels()},
+                                    memory.format_tag.x), md(nchw(n, l.outputShape()), act, memory.format_tag.any),
                             new long[] {1, 1}, pad, pad), attr(true), eng);
                 } else {
-                    memory.desc src = current != null ? current : md(nchw(n, l.inputShape()), memory.format_tag.nhwc);
+                    memory.desc src = current != null ? current
+                            : md(nchw(n, l.inputShape()), act, memory.format_tag.nhwc);
                     long[] two = {2, 2};
                     long[] zero = {0, 0};
                     pd = new pooling_forward.primitive_desc(new pooling_forward.desc(prop_kind.forward_training,
-                            algorithm.pooling_max, src, md(nchw(n, l.outputShape()), memory.format_tag.any), two, two,
-                            zero, zero), plain, eng);
+                            algorithm.pooling_max, src, md(nchw(n, l.outputShape()), act, memory.format_tag.any),
+                            two, two, zero, zero), plain, eng);
                 }
                 keep.add(pd);
                 fwd.add(pd);
@@ -228,7 +262,7 @@ final class DnnlConvStack {
                                     pad), plain, eng, cf);
                     convolution_backward_data.primitive_desc bd = i == 0 ? null
                             : new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
-                                    algorithm.convolution_direct, cf.src_desc(), md(kernelDims(l),
+                                    algorithm.convolution_direct, cf.src_desc(), md(kernelDims(l), act,
                                             memory.format_tag.any), cf.dst_desc(), one, pad, pad), plain, eng, cf);
                     keep.add(reluHint);
                     bwd.add(new primitive_desc[] {relu, bw, bd});

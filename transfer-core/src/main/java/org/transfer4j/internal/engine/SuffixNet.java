@@ -19,6 +19,7 @@ import org.transfer4j.Activation;
 import org.transfer4j.Head;
 import org.transfer4j.HeadLayer;
 import org.transfer4j.Optimizer;
+import org.transfer4j.Precision;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 import org.transfer4j.model.Weights;
@@ -83,6 +84,18 @@ public final class SuffixNet {
      * @throws IllegalArgumentException if the head has no output layer
      */
     public SuffixNet(int[] inputShape, List<Layer> convLayers, Weights baseWeights, Head head, long seed) {
+        this(inputShape, convLayers, baseWeights, head, seed, Precision.FP32);
+    }
+
+    /**
+     * As {@link #SuffixNet(int[], List, Weights, Head, long)}, with the trainable conv layers computing in
+     * {@code precision} on oneDNN ({@link DnnlConvStack}: bf16 activations and kernels, fp32 accumulation, fp32 master
+     * weights and optimizer state). The head always computes in fp32. {@code AUTO} is resolved here.
+     *
+     * @throws IllegalStateException for {@code BF16} where the CPU or the selected backend cannot run it
+     */
+    public SuffixNet(int[] inputShape, List<Layer> convLayers, Weights baseWeights, Head head, long seed,
+            Precision precision) {
         if (!head.isComplete()) {
             throw new IllegalArgumentException("The head " + head + " has no output layer; end it with sigmoid() or softmax(n)");
         }
@@ -105,7 +118,13 @@ public final class SuffixNet {
             product *= d; // [h, w, c] feature maps, or [c] after a base's global average pooling
         }
         this.flat = product;
-        this.dnnlConvs = !this.convLayers.isEmpty() && Dnnl.selected() ? new DnnlConvStack(this.convLayers) : null;
+        Precision runs = precision.resolve();
+        this.dnnlConvs = !this.convLayers.isEmpty() && Dnnl.selected() ? new DnnlConvStack(this.convLayers, runs)
+                : null;
+        if (runs == Precision.BF16 && dnnlConvs == null && !this.convLayers.isEmpty()) {
+            throw new IllegalStateException("Precision BF16 training needs the oneDNN engine; the trainable layers from "
+                    + this.convLayers.get(0).name() + " would run on " + Backend.describe());
+        }
         SplittableRandom init = new SplittableRandom(seed);
         long in = flat;
         int dense = 0;

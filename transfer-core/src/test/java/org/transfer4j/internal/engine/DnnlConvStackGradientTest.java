@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.transfer4j.Precision;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 
@@ -259,13 +262,57 @@ class DnnlConvStackGradientTest {
         }
     }
 
+    /**
+     * bf16 as autocast computes it (bf16 activations and kernels, fp32 accumulation, fp32 gradients handed back): the
+     * same reference within bf16's rounding (8 significant bits: 2^-8 = 0.4 % per operand) relative to each tensor's
+     * largest value, and fp32 gradients of the kernels.
+     */
+    @Test
+    void bf16_forward_and_gradients_equal_the_double_reference_within_bf16_rounding() {
+        Assumptions.assumeTrue(Dnnl.bf16Unsupported() == null, "no bf16 on this CPU: " + Dnnl.bf16Unsupported());
+        for (long seed : new long[] {5, 6}) {
+            Case t = new Case(seed);
+            DnnlConvStack stack = new DnnlConvStack(LAYERS, Precision.BF16);
+            INDArray out = stack.forward(f(t.x, N, H, H, C0), params(t)).dup();
+            Map<String, INDArray> grads = stack.backward(f(t.r, N, H / 2, H / 2, C2));
+            assertThat(out.dataType()).isEqualTo(DataType.FLOAT);
+            assertThat(grads.get("c1_kernel").dataType()).isEqualTo(DataType.FLOAT);
+            assertEqualsReference("oneDNN bf16", t, seed, out, grads, 2e-2);
+            // and it is not fp32 in disguise: the outputs differ from the fp32 stack's by more than fp32 rounding
+            INDArray fp32 = new DnnlConvStack(LAYERS).forward(f(t.x, N, H, H, C0), params(t));
+            assertThat(out.sub(fp32).amaxNumber().doubleValue()).as("bf16 - fp32 output, seed %d", seed)
+                    .isGreaterThan(1e-5);
+        }
+    }
+
+    @Test
+    void bf16_is_refused_where_the_cpu_cannot_run_it_and_auto_must_be_resolved() {
+        assertThatThrownBy(() -> new DnnlConvStack(LAYERS, Precision.AUTO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AUTO");
+        if (Dnnl.bf16Unsupported() != null) {
+            assertThatThrownBy(() -> new DnnlConvStack(LAYERS, Precision.BF16))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("BF16");
+        } else {
+            assertThat(new DnnlConvStack(LAYERS, Precision.BF16).precision()).isEqualTo(Precision.BF16);
+        }
+    }
+
     static void assertEqualsReference(String backend, Case t, long seed, INDArray out, Map<String, INDArray> grads) {
+        assertEqualsReference(backend, t, seed, out, grads, 1e-4);
+    }
+
+    static void assertEqualsReference(String backend, Case t, long seed, INDArray out, Map<String, INDArray> grads,
+            double relative) {
         double[] expectedOut = pool(conv(conv(t.x, C0, t.k1, t.b1, C1), C1, t.k2, t.b2, C2), C2,
                 new int[t.r.length]);
         float[] actualOut = out.dup('c').data().asFloat();
+        double outScale = 1;
+        for (double v : expectedOut) {
+            outScale = Math.max(outScale, Math.abs(v));
+        }
         for (int i = 0; i < expectedOut.length; i++) {
             assertThat((double) actualOut[i]).as("%s output[%d]", backend, i)
-                    .isCloseTo(expectedOut[i], org.assertj.core.api.Assertions.within(1e-4));
+                    .isCloseTo(expectedOut[i], org.assertj.core.api.Assertions.within(relative * outScale));
         }
         Map<String, double[]> expected = referenceGradients(t);
         for (Map.Entry<String, double[]> e : expected.entrySet()) {
@@ -276,7 +323,7 @@ class DnnlConvStackGradientTest {
             }
             for (int i = 0; i < actual.length; i++) {
                 assertThat((double) actual[i]).as("%s %s[%d], seed %d", backend, e.getKey(), i, seed)
-                        .isCloseTo(e.getValue()[i], org.assertj.core.api.Assertions.within(1e-4 * scale));
+                        .isCloseTo(e.getValue()[i], org.assertj.core.api.Assertions.within(relative * scale));
             }
         }
     }
