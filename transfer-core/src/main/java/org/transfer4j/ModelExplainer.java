@@ -48,6 +48,10 @@ final class ModelExplainer {
     /** The conv layer {@code spec} names, or the base's last conv layer. */
     static int layerIndex(ConvBase base, GradCam spec) {
         List<Layer> layers = base.layers();
+        if (!layers.stream().allMatch(l -> l.type() == LayerType.CONV2D || l.type() == LayerType.MAX_POOLING2D)) {
+            throw new IllegalArgumentException("Grad-CAM explains models on VGG bases only so far; this model's base is "
+                    + base.name());
+        }
         List<String> conv = layers.stream().filter(l -> l.type() == LayerType.CONV2D).map(Layer::name).toList();
         if (spec.layerName().isEmpty()) {
             return base.indexOf(conv.get(conv.size() - 1));

@@ -70,8 +70,16 @@ class NewBasesPipelineTest {
 
     @Test
     void approach_one_on_mobilenet_v2_trains_saves_and_predicts_the_same() throws Exception {
+        approachOne(MobileNetV2.random(32, 32, 4), "global_average_pooling2d");
+    }
+
+    @Test
+    void approach_one_on_resnet50_trains_saves_and_predicts_the_same() throws Exception {
+        approachOne(ResNet50.random(32, 32, 4), "avg_pool");
+    }
+
+    private void approachOne(ConvBase base, String cut) throws Exception {
         Path data = TwoClassTree.write(tmp.resolve("data"), 32, 20, 10, 10, 9);
-        ConvBase base = MobileNetV2.random(32, 32, 4);
         TransferPipeline p = TransferPipeline.from(base).head(dense(16).sigmoid()).optimizer(rmsprop(1e-3))
                 .epochs(3).batchSize(10).seed(1);
         Weights w = p.base().loadWeights();
@@ -79,15 +87,18 @@ class NewBasesPipelineTest {
                 ExtractionListener.none());
         FeatureSet val = p.extractFeatures(w, ImageFolder.of(data.resolve("validation")), tmp.resolve("c/val"),
                 ExtractionListener.none());
+        assertThat(train.samples()).isEqualTo(40);
+        assertThat(train.featureShape()).containsExactly(1, 1, base.outputShape()[2]);
         try (TransferModel model = p.fit(train, val)) {
             assertThat(model.history().epochs()).isEqualTo(3);
+            assertThat(model.history().get(History.LOSS)).allMatch(Double::isFinite);
             List<Prediction> before = model.predict(data.resolve("test"));
             for (boolean embed : new boolean[] {false, true}) {
                 Path file = tmp.resolve("model-" + embed + ".zip");
                 model.save(file, embed);
                 try (TransferModel loaded = TransferModel.load(file)) {
-                    assertThat(loaded.pipeline().base().name()).isEqualTo("mobilenet_v2");
-                    assertThat(loaded.pipeline().cutLayer().name()).isEqualTo("global_average_pooling2d");
+                    assertThat(loaded.pipeline().base().name()).isEqualTo(base.name());
+                    assertThat(loaded.pipeline().cutLayer().name()).isEqualTo(cut);
                     assertThat(loaded.predict(data.resolve("test"))).isEqualTo(before);
                 }
             }

@@ -27,14 +27,18 @@ import org.transfer4j.internal.engine.Backend;
 import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.FeatureExtractor;
-import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.Bases;
+import org.transfer4j.model.WeightsSource;
 import org.transfer4j.interop.Nd4jArrays;
 
 /**
- * VGG16 conv-base forward pass (frozen, NHWC, fp32 or bf16 on the oneDNN or libnd4j engine), the peer of {@code ../shared/bench/torch_vgg16_cpu.py}. One
- * invocation runs one batch of {@code batch} images of {@code size}×{@code size}; images/s = batch / (s/op).
+ * Conv-base forward pass (frozen, NHWC, fp32 or bf16 on the oneDNN or libnd4j engine) of {@code base} (VGG16 by
+ * default, the peer of {@code ../shared/bench/torch_vgg16_cpu.py}; {@code vgg19}, {@code resnet50},
+ * {@code mobilenet_v2} run on the oneDNN graph engine). One invocation runs one batch of {@code batch} images of
+ * {@code size}×{@code size}; images/s = batch / (s/op).
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar ConvBaseForwardBenchmark -p batch=20 -p size=150 -p precision=bf16</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar ConvBaseForwardBenchmark -p batch=20 -p size=150 -p precision=bf16
+ * java -jar benchmarks/target/benchmarks.jar ConvBaseForwardBenchmark -p base=resnet50,mobilenet_v2 -p size=224</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -44,6 +48,10 @@ import org.transfer4j.interop.Nd4jArrays;
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Dorg.bytedeco.javacpp.maxbytes=8G",
         "-Dorg.bytedeco.javacpp.maxphysicalbytes=12G"})
 public class ConvBaseForwardBenchmark {
+
+    /** {@code vgg16}, {@code vgg19}, {@code resnet50} or {@code mobilenet_v2}. */
+    @Param({"vgg16"})
+    public String base;
 
     @Param({"20"})
     public int batch;
@@ -66,8 +74,9 @@ public class ConvBaseForwardBenchmark {
     public void setUp() throws Exception {
         System.out.println("# " + Backend.describe());
         System.setProperty(PrefixEngine.BACKEND_PROPERTY, engine);
-        ConvBase base = Vgg16.random(size, size, 42);
-        extractor = base.extractor(base.loadWeights(), base.lastLayer().name(), Precision.parse(precision));
+        ConvBase convBase = Bases.of(base, size, size, WeightsSource.random(42));
+        extractor = convBase.extractor(convBase.loadWeights(), convBase.lastLayer().name(),
+                Precision.parse(precision));
         System.out.println("# engine: " + extractor.engineDescription());
         float[] pixels = new float[batch * size * size * 3];
         SplittableRandom random = new SplittableRandom(7);

@@ -19,7 +19,7 @@ public final class KerasH5Writer {
     public enum Naming {
         /** Keras 1 / the applications' notop files: {@code block1_conv1/block1_conv1_W_1:0}, {@code ..._b_1:0}. */
         KERAS1,
-        /** Keras 2: {@code block1_conv1/block1_conv1/kernel:0}, {@code .../bias:0}. */
+        /** Keras 2's {@code save_weights}: {@code <layer>/<layer>/<weight>:0} for every array of the layer. */
         KERAS2
     }
 
@@ -39,8 +39,9 @@ public final class KerasH5Writer {
                             dataset(g, name + "_b_1:0", w.bias(), new long[] {w.bias().length});
                         } else {
                             try (Group inner = g.createGroup(name)) {
-                                dataset(inner, "kernel:0", w.kernel(), w.kernelShape());
-                                dataset(inner, "bias:0", w.bias(), new long[] {w.bias().length});
+                                for (String array : w.names()) { // kernel:0, gamma:0, depthwise_kernel:0, ...
+                                    dataset(inner, array + ":0", w.values(array), w.shape(array));
+                                }
                             }
                         }
                     }

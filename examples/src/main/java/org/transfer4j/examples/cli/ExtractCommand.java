@@ -38,8 +38,9 @@ final class ExtractCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the feature caches go.")
     Path out;
 
-    @Option(names = "--cut", paramLabel = "LAYER", defaultValue = "block5_pool",
-            description = "Last layer to run (features are its output). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cut", paramLabel = "LAYER",
+            description = "Last layer to run (features are its output). Default: the base's last layer "
+                    + "(block5_pool in VGG16).")
     String cut;
 
     @Option(names = "--shard-size", paramLabel = "N", defaultValue = "500",
@@ -70,6 +71,9 @@ final class ExtractCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data " + data + " is not a folder");
         }
         ConvBase base = options.base();
+        if (cut == null) {
+            cut = base.lastLayer().name();
+        }
         int next = base.indexOf(cut) + 1;
         TransferPipeline pipeline = next < base.layers().size()
                 ? TransferPipeline.from(base).freezeUntil(base.layers().get(next).name()).batchSize(options.batch)
@@ -104,9 +108,16 @@ final class ExtractCommand implements Callable<Integer> {
                     + "build leaves out (~250 MB): build with mvn -Pspark package, or run "
                     + "transfer-spark/target/transfer-spark-app.jar with spark-submit (README, \"Spark\")");
         }
+        if (cut == null) {
+            cut = "block5_pool";
+        }
+        if (!"vgg16".equals(options.base)) {
+            throw new IllegalArgumentException("--spark extracts VGG16 features only so far; got --base " + options.base);
+        }
         int[] hw = CliSupport.parseSize(options.input);
         ExtractionSpec s = ExtractionSpec.vgg16(hw[0], hw[1])
-                .weights(options.weights, options.seed).preprocessing(options.preprocess).cutLayer(cut)
+                .weights(options.weights, options.seed)
+                .preprocessing(options.preprocess == null ? "caffe" : options.preprocess).cutLayer(cut)
                 .batchSize(options.batch).shardSize(shardSize).onBadImage(options.policy())
                 .interpolation(options.interpolationValue());
         return SparkExtractMain.run(spark, appJar, dataOption, out, s, err);

@@ -11,28 +11,33 @@ import org.transfer4j.data.Interpolation;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Preprocessing;
-import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.Bases;
 import org.transfer4j.model.WeightsSource;
 import picocli.CommandLine.Option;
 
 /** Model and data options shared by extract, train, fine-tune and quickstart. */
 final class ModelOptions {
 
+    @Option(names = "--base", paramLabel = "vgg16|vgg19|resnet50|mobilenet_v2", defaultValue = "vgg16",
+            description = "The pretrained conv base (Keras's layer names and notop weights). Default: ${DEFAULT-VALUE}.")
+    String base = "vgg16";
+
     @Option(names = "--weights", paramLabel = "FILE|imagenet|random", defaultValue = "imagenet",
-            description = "VGG16 weights: 'imagenet' (cache dir, else download of Keras's notop h5), a Keras h5 or "
+            description = "Base weights: 'imagenet' (cache dir, else download of Keras's notop h5), a Keras h5 or "
                     + "DL4J zoo zip FILE, or 'random' (He-normal, seeded by --seed). Default: ${DEFAULT-VALUE}.")
     String weights;
 
     @Option(names = "--input", paramLabel = "SIZE", defaultValue = "150",
-            description = "Input size fed to VGG16: H (square) or HxW. Default: ${DEFAULT-VALUE}.")
+            description = "Input size fed to the base: H (square) or HxW. Default: ${DEFAULT-VALUE}.")
     String input;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Batch size. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--preprocess", paramLabel = "caffe|rescale", defaultValue = "caffe",
-            description = "Input preprocessing: 'caffe' (what the ImageNet weights expect: BGR, mean subtracted) or "
-                    + "'rescale' (the book's 1/255). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preprocess", paramLabel = "caffe|rescale|tf",
+            description = "Input preprocessing: 'caffe' (what VGG and ResNet50's ImageNet weights expect: BGR, mean "
+                    + "subtracted), 'tf' (MobileNetV2's: scaled to [-1, 1]) or 'rescale' (the book's 1/255). "
+                    + "Default: the base's.")
     String preprocess;
 
     @Option(names = "--on-bad-image", paramLabel = "fail|skip", defaultValue = "fail",
@@ -50,7 +55,7 @@ final class ModelOptions {
     long seed;
 
     @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
-            description = "Arithmetic of the frozen VGG16 base: 'fp32', 'bf16' (about twice as fast on CPUs with "
+            description = "Arithmetic of the frozen base: 'fp32', 'bf16' (about twice as fast on CPUs with "
                     + "AVX512-BF16 or AMX; features within 2e-2 of fp32; an error elsewhere) or 'auto' (bf16 where the "
                     + "CPU has it). Part of the feature-cache key. Default: ${DEFAULT-VALUE}.")
     String precision;
@@ -75,7 +80,8 @@ final class ModelOptions {
     /** The conv base these options describe. */
     ConvBase base() {
         int[] hw = CliSupport.parseSize(input);
-        return Vgg16.of(hw[0], hw[1], weightsSource()).withPreprocessing(Preprocessing.of(preprocess));
+        ConvBase b = Bases.of(base, hw[0], hw[1], weightsSource());
+        return preprocess == null ? b : b.withPreprocessing(Preprocessing.of(preprocess));
     }
 
     WeightsSource weightsSource() {
@@ -117,8 +123,13 @@ final class ModelOptions {
 
     /** One line saying where ImageNet weights would be put by hand. */
     static String imagenetHint() {
-        ImagenetWeights w = ImagenetWeights.vgg16();
-        return "put " + w.url() + " (MD5 " + w.md5() + ") at " + w.cachedFile().toAbsolutePath()
+        return imagenetHint("vgg16");
+    }
+
+    /** One line saying where base {@code base}'s ImageNet weights would be put by hand. */
+    static String imagenetHint(String base) {
+        ImagenetWeights w = ImagenetWeights.of(base);
+        return "put " + w.url() + (w.md5() == null ? "" : " (MD5 " + w.md5() + ")") + " at " + w.cachedFile().toAbsolutePath()
                 + ", or pass --weights FILE";
     }
 }

@@ -9,7 +9,7 @@ import org.transfer4j.examples.data.EmbeddedDataset;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.ImagenetWeights;
 import org.transfer4j.model.Preprocessing;
-import org.transfer4j.model.Vgg16;
+import org.transfer4j.model.Bases;
 import org.transfer4j.model.WeightsSource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code transfer4j quickstart}: approach 1 offline on the embedded dataset. */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs the book's approach 1 offline on the embedded dataset (Fashion-MNIST shirts vs "
-                + "T-shirts in the book's train/validation/test layout): VGG16 features, a dense head, test accuracy.",
+                + "T-shirts in the book's train/validation/test layout): features of the base (VGG16 by default), a dense head, "
+                + "test accuracy.",
                 "Uses the ImageNet weights if they are in the cache folder; otherwise says so and uses random weights."})
 final class QuickstartCommand implements Callable<Integer> {
 
@@ -38,8 +39,12 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "30", description = "Default: ${DEFAULT-VALUE}.")
     int epochs;
 
+    @Option(names = "--base", paramLabel = "vgg16|vgg19|resnet50|mobilenet_v2", defaultValue = "vgg16",
+            description = "The pretrained conv base. Default: ${DEFAULT-VALUE}.")
+    String baseName;
+
     @Option(names = "--input", paramLabel = "SIZE", defaultValue = "64",
-            description = "Input size fed to VGG16 (the 28x28 images are resized). Default: ${DEFAULT-VALUE}.")
+            description = "Input size fed to the base (the 28x28 images are resized). Default: ${DEFAULT-VALUE}.")
     int input;
 
     @Option(names = "--lr", paramLabel = "RATE", defaultValue = "1e-4",
@@ -50,7 +55,7 @@ final class QuickstartCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
-            description = "Arithmetic of the frozen VGG16 base ('bf16' needs AVX512-BF16 or AMX; 'auto' picks it "
+            description = "Arithmetic of the frozen base ('bf16' needs AVX512-BF16 or AMX; 'auto' picks it "
                     + "where the CPU has it). Default: ${DEFAULT-VALUE}.")
     String precision;
 
@@ -69,18 +74,24 @@ final class QuickstartCommand implements Callable<Integer> {
                     + EmbeddedDataset.TRAIN_PER_CLASS + "/" + EmbeddedDataset.VALIDATION_PER_CLASS + "/"
                     + EmbeddedDataset.TEST_PER_CLASS + " per class)");
         }
-        ImagenetWeights imagenet = ImagenetWeights.vgg16();
+        ImagenetWeights imagenet = ImagenetWeights.of(Bases.of(baseName, input, input, WeightsSource.random(seed))
+                .name());
         ConvBase base;
         if (imagenet.isCached()) {
-            base = Vgg16.of(input, input, WeightsSource.imagenet());
-            outLine.println("Weights: ImageNet (" + imagenet.cachedFile() + ")");
+            base = Bases.of(baseName, input, input, WeightsSource.imagenet());
+            outLine.println("Base: " + base.name() + "; weights: ImageNet (" + imagenet.cachedFile() + ")");
         } else {
-            // ImageNet channel means mean nothing to random weights: feed them 0..1 pixels instead.
-            base = Vgg16.of(input, input, WeightsSource.random(seed)).withPreprocessing(Preprocessing.RESCALE);
-            outLine.println("Weights: ImageNet weights not found, continuing with random weights (preprocessing "
-                    + "rescale); to use them, " + ModelOptions.imagenetHint() + ".");
+            base = Bases.of(baseName, input, input, WeightsSource.random(seed));
+            if (base.preprocessing() == Preprocessing.CAFFE) {
+                // ImageNet channel means mean nothing to random weights: feed them 0..1 pixels instead.
+                base = base.withPreprocessing(Preprocessing.RESCALE);
+            }
+            outLine.println("Base: " + base.name() + "; weights: ImageNet weights not found, continuing with random "
+                    + "weights (preprocessing " + base.preprocessing().id() + "); to use them, "
+                    + ModelOptions.imagenetHint(base.name()) + ".");
         }
         ModelOptions options = new ModelOptions();
+        options.base = base.name();
         options.weights = "imagenet";
         options.input = Integer.toString(input);
         options.batch = 20;

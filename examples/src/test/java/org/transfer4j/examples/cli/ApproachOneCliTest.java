@@ -118,6 +118,15 @@ class ApproachOneCliTest {
     }
 
     @Test
+    void quickstart_runs_approach_one_on_mobilenet_v2() {
+        Path out = tmp.resolve("qs-mobilenet");
+        CliRun r = run("quickstart", "--base", "mobilenet_v2", "--out", out.toString(), "--input", "32", "--epochs",
+                "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Base: mobilenet_v2").contains("preprocessing tf").contains("Test accuracy: ");
+    }
+
+    @Test
     void extract_on_spark_without_spark_on_the_classpath_says_how_to_get_it() {
         CliRun r = run("extract", "--spark", "local[2]", "--data", data.toString(), "--out",
                 tmp.resolve("spark").toString(), "--weights", "random", "--input", "32");

@@ -40,6 +40,23 @@ class SummaryCommandTest {
     }
 
     @Test
+    void summary_of_each_base_has_kerases_names_and_counts() {
+        Run r = run("summary", "--base", "resnet50", "--input", "224");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("conv5_block3_out (Activation)").contains("(None, 7, 7, 2048)")
+                .contains("Total params: 23,587,712").contains("Non-trainable params: 53,120");
+        Run m = run("summary", "--base", "mobilenet_v2", "--input", "224");
+        assertThat(m.out()).contains("block_16_project_BN (BatchNormalization)").contains("Total params: 2,257,984");
+        Run v = run("summary", "--base", "vgg19", "--input", "224");
+        assertThat(v.out()).contains("block5_conv4 (Conv2D)").contains("Total params: 20,024,384");
+        Run h = run("summary", "--base", "resnet50", "--input", "224", "--head", "dense(256).sigmoid()");
+        assertThat(h.out()).contains("(None, 2048)").doesNotContain("flatten");
+        Run bad = run("summary", "--base", "resnet51");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("resnet51").contains("mobilenet_v2");
+    }
+
+    @Test
     void summary_with_head_and_freeze_point() {
         Run r = run("summary", "--input", "150", "--head", "dense(256).dropout(0.5).sigmoid()",
                 "--freeze-until", "block5_conv1");

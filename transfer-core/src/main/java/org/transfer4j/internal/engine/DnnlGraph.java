@@ -88,6 +88,8 @@ public final class DnnlGraph implements PrefixEngine {
     private final int[] inputShape;
     private final int[] outputShape;
     private final Map<Integer, Plan> plans = new LinkedHashMap<>(4, 0.75f, true);
+    /** Reordered weights and bias per convolution step, shared by plans whose primitive wants the same layout. */
+    private final Map<Step, memory[]> reorderedWeights = new HashMap<>();
 
     /**
      * @param graph     the base's graph
@@ -644,6 +646,11 @@ public final class DnnlGraph implements PrefixEngine {
         }
 
         private memory[] weights(Step s, convolution_forward.primitive_desc pd, engine eng) {
+            memory[] kept = reorderedWeights.get(s);
+            if (kept != null && kept[0].get_desc().equals(pd.weights_desc())
+                    && kept[1].get_desc().equals(pd.bias_desc())) {
+                return kept;
+            }
             FloatPointer kernel = new FloatPointer(s.kernelValues);
             FloatPointer bias = new FloatPointer(s.biasValues);
             int in = s.kernelValues.length / (s.kernel * s.kernel * (s.depthwise ? 1 : s.filters));
@@ -661,9 +668,9 @@ public final class DnnlGraph implements PrefixEngine {
             st._wait();
             kernel.close();
             bias.close();
-            keep.add(wm);
-            keep.add(bm);
-            return new memory[] {wm, bm};
+            memory[] pair = {wm, bm};
+            reorderedWeights.put(s, pair);
+            return pair;
         }
 
         private memory bytes(engine eng, long size) {

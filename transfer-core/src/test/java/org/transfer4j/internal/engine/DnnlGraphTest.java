@@ -2,7 +2,9 @@ package org.transfer4j.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -172,6 +174,25 @@ class DnnlGraphTest {
         Weights w = weights(g, 8);
         assertClose(g, w, "block_3_project_BN", 2, Precision.BF16, 2e-2);
         assertClose(g, w, "out_relu", 2, Precision.BF16, 1e-1);
+    }
+
+    @Test
+    void plans_for_two_batch_sizes_share_weights_and_agree_per_image() throws Exception {
+        Graph g = Architectures.mobilenetV2(32, 35);
+        DnnlGraph engine = new DnnlGraph(g, "out_relu", weights(g, 9), Precision.FP32);
+        int[] in = g.inputShape();
+        int per = in[0] * in[1] * in[2];
+        float[] x = input(3, in, 2);
+        float[] three = engine.forward(Nd4j.create(x, new long[] {3, in[0], in[1], in[2]}, 'c')).data().asFloat();
+        float[] first = Arrays.copyOf(x, per);
+        float[] one = engine.forward(Nd4j.create(first, new long[] {1, in[0], in[1], in[2]}, 'c')).data().asFloat();
+        int out = one.length;
+        for (int i = 0; i < out; i++) {
+            assertThat((double) one[i]).isCloseTo(three[i], offset(1e-4 * (1 + Math.abs(three[i]))));
+        }
+        float[] threeAgain = engine.forward(Nd4j.create(x, new long[] {3, in[0], in[1], in[2]}, 'c')).data()
+                .asFloat();
+        assertThat(threeAgain).isEqualTo(three);
     }
 
     @Test
