@@ -20,9 +20,12 @@ import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
 import org.transfer4j.explain.Heatmap;
 import org.transfer4j.internal.engine.GradCamEngine;
+import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.internal.image.PillowOps;
 import org.transfer4j.internal.image.RawImage;
+import org.transfer4j.interop.Nd4jArrays;
 import org.transfer4j.model.ConvBase;
+import org.transfer4j.model.FeatureExtractor;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 import org.transfer4j.model.LayerWeights;
@@ -40,27 +43,50 @@ final class ModelExplainer {
     private final TransferModel model;
     private String engineLayer;
     private GradCamEngine engine;
+    private FeatureExtractor prefixExtractor;
 
     ModelExplainer(TransferModel model) {
         this.model = model;
     }
 
-    /** The conv layer {@code spec} names, or the base's last conv layer. */
-    static int layerIndex(ConvBase base, GradCam spec) {
+    /**
+     * The layers Grad-CAM can explain in {@code base}: those the explainer can run backwards to. In a VGG-style base
+     * (convolutions and max pools) every conv layer; in a base with BatchNormalization, depthwise convolutions or
+     * residual Adds (ResNet50, MobileNetV2), the last layer with a spatial output (e.g. {@code conv5_block3_out},
+     * {@code out_relu}: the last activation, as Keras's Grad-CAM example explains Xception's
+     * {@code block14_sepconv2_act}), because the backward pass through those layers is not built yet.
+     */
+    static List<String> explainableLayers(ConvBase base) {
         List<Layer> layers = base.layers();
-        if (!layers.stream().allMatch(l -> l.type() == LayerType.CONV2D || l.type() == LayerType.MAX_POOLING2D)) {
-            throw new IllegalArgumentException("Grad-CAM explains models on VGG bases only so far; this model's base is "
-                    + base.name());
+        int spatialEnd = layers.size();
+        while (spatialEnd > 0 && layers.get(spatialEnd - 1).type() == LayerType.GLOBAL_AVERAGE_POOLING2D) {
+            spatialEnd--; // the base's global average pooling (Keras's pooling='avg'), if any
         }
-        List<String> conv = layers.stream().filter(l -> l.type() == LayerType.CONV2D).map(Layer::name).toList();
+        boolean plain = layers.subList(0, spatialEnd).stream()
+                .allMatch(l -> l.type() == LayerType.CONV2D || l.type() == LayerType.MAX_POOLING2D);
+        if (plain) {
+            return layers.stream().filter(l -> l.type() == LayerType.CONV2D).map(Layer::name).toList();
+        }
+        return spatialEnd == 0 ? List.of() : List.of(layers.get(spatialEnd - 1).name());
+    }
+
+    /** The layer {@code spec} names, or the last explainable one (VGG: the last conv layer). */
+    static int layerIndex(ConvBase base, GradCam spec) {
+        List<String> explainable = explainableLayers(base);
+        if (explainable.isEmpty()) {
+            throw new IllegalArgumentException("Base " + base.name() + " has no layer with a spatial output to explain");
+        }
         if (spec.layerName().isEmpty()) {
-            return base.indexOf(conv.get(conv.size() - 1));
+            return base.indexOf(explainable.get(explainable.size() - 1));
         }
         String name = spec.layerName().get();
-        if (!conv.contains(name)) {
-            throw new IllegalArgumentException((base.layerNames().contains(name) ? "Layer '" + name
-                    + "' is not a conv layer" : "Unknown conv layer '" + name + "' in " + base.name())
-                    + "; Grad-CAM explains one of " + String.join(", ", conv));
+        if (!explainable.contains(name)) {
+            String what = !base.layerNames().contains(name) ? "Unknown layer '" + name + "' in " + base.name()
+                    : explainable.size() == 1 ? "Layer '" + name + "' of " + base.name() + " cannot be explained yet "
+                            + "(the backward pass through BatchNormalization, depthwise convolutions and residual Adds "
+                            + "is not built)"
+                    : "Layer '" + name + "' is not a conv layer";
+            throw new IllegalArgumentException(what + "; Grad-CAM explains " + String.join(", ", explainable));
         }
         return base.indexOf(name);
     }
@@ -154,13 +180,44 @@ final class ModelExplainer {
     private GradCamEngine engine(ConvBase base, int target) throws WeightsException {
         String layer = base.layers().get(target).name();
         if (engine == null || !layer.equals(engineLayer)) {
-            engine = null;
+            close();
             Map<String, INDArray> trained = model.suffix().variableValues();
-            engine = new GradCamEngine(base.layers(), target, withTrained(base, model.baseWeightsForSaving(true),
-                    trained), TrainingRun.requireHead(model.pipeline()), trained);
+            Weights weights = withTrained(base, model.baseWeightsForSaving(true), trained);
+            // the prefix runs as features are extracted (oneDNN, the model's precision); the tail in fp32
+            FeatureExtractor extractor = base.extractor(weights, layer, model.pipeline().precision());
+            prefixExtractor = extractor;
+            PrefixEngine prefix = new PrefixEngine() {
+                @Override
+                public INDArray forward(INDArray nhwc) {
+                    return Nd4jArrays.forward(extractor, nhwc);
+                }
+
+                @Override
+                public void releaseBuffers() {
+                    // the extractor keeps its plan for the next batch; close() frees it
+                }
+
+                @Override
+                public String description() {
+                    return extractor.toString();
+                }
+            };
+            engine = new GradCamEngine(prefix, base.layers().get(target).outputShape(),
+                    base.layers().subList(target + 1, base.layers().size()), weights, TrainingRun.requireHead(model.pipeline()),
+                    trained);
             engineLayer = layer;
         }
         return engine;
+    }
+
+    /** Frees the explaining engine (the next explanation builds it again). */
+    void close() {
+        engine = null;
+        engineLayer = null;
+        if (prefixExtractor != null) {
+            prefixExtractor.close();
+            prefixExtractor = null;
+        }
     }
 
     /** The base weights with the trained conv layers' current values in place of their starting ones. */

@@ -453,6 +453,9 @@ public final class TransferModel implements AutoCloseable {
 
     @Override
     public void close() {
+        if (explainer != null) {
+            explainer.close();
+        }
         explainer = null;
         if (prefix != null) {
             prefix.close();

@@ -70,10 +70,6 @@ public final class TransferPipeline {
                         + " depthwise convolutions and residual Adds do not train yet). Freeze the whole base "
                         + "(approach 1 or 2) instead.");
             }
-            if (pooling == Pooling.AVG) {
-                throw new IllegalArgumentException("freezeUntil(\"" + first + "\") with a globalAveragePooling() head"
-                        + " is not yet supported: fine-tuning trains under a flatten() head only so far");
-            }
         }
         this.head = head;
         this.training = Objects.requireNonNull(training, "training");

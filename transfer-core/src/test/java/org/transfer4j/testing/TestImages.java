@@ -86,10 +86,15 @@ public final class TestImages {
      * localisation tests.
      */
     public static Pixels stripePatch(int size, int quadrant, Stripes stripes, int noise, long seed) {
+        return stripePatch(size, quadrant, stripes, 128, noise, seed);
+    }
+
+    /** {@link #stripePatch(int, int, Stripes, int, long)} over noise around {@code background} (0..255). */
+    public static Pixels stripePatch(int size, int quadrant, Stripes stripes, int background, int noise, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] d = new byte[size * size * 3];
         for (int i = 0; i < d.length; i++) {
-            d[i] = (byte) (128 - noise + r.nextInt(2 * noise + 1));
+            d[i] = (byte) Math.max(0, Math.min(255, background - noise + r.nextInt(2 * noise + 1)));
         }
         Pixels p = new Pixels(size, size, 3, d);
         int half = size / 2;
@@ -124,6 +129,12 @@ public final class TestImages {
      */
     public static Path stripeTree(Path root, int size, int quadrant, boolean presence, int noise, int train,
             int validation, int test, long seed) {
+        return stripeTree(root, size, quadrant, presence, 128, noise, train, validation, test, seed);
+    }
+
+    /** {@link #stripeTree(Path, int, int, boolean, int, int, int, int, long)} over noise around {@code background}. */
+    public static Path stripeTree(Path root, int size, int quadrant, boolean presence, int background, int noise,
+            int train, int validation, int test, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int[] counts = {train, validation, test};
         String[] splits = {"train", "validation", "test"};
@@ -136,7 +147,7 @@ public final class TestImages {
                     Path dir = Files.createDirectories(root.resolve(splits[s]).resolve(classes[c]));
                     for (int i = 0; i < counts[s]; i++) {
                         Files.write(dir.resolve(String.format("%s_%03d.png", classes[c], i)),
-                                png(stripePatch(size, quadrant, kinds[c], noise, r.nextLong())));
+                                png(stripePatch(size, quadrant, kinds[c], background, noise, r.nextLong())));
                     }
                 }
             }

@@ -1,6 +1,7 @@
 package org.transfer4j.internal.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +13,10 @@ import org.transfer4j.model.LayerType;
 import org.transfer4j.model.Weights;
 
 /**
- * The network split at the layer Grad-CAM explains: a {@link FrozenPrefix} from the input up to and including that
- * layer (its output, after the ReLU, is the activation {@code A}), and a {@link SuffixNet} over the layers after it and
- * the head, used only for its forward pass and its backward pass to {@code A}. Nothing is updated: the suffix here is
+ * The network split at the layer Grad-CAM explains: a {@link PrefixEngine} from the input up to and including that
+ * layer (its output, after the ReLU, is the activation {@code A}; oneDNN in the model's precision, or libnd4j's ops),
+ * and a {@link SuffixNet} over the layers after it (max pools, VGG convolutions, a global average pooling) and the
+ * head, in fp32, used only for its forward pass and its backward pass to {@code A}. Nothing is updated: the suffix here is
  * a copy made for explaining, with the model's trained values copied in.
  *
  * <p>Explaining at the last conv layer therefore costs one forward pass plus a pool's and the head's gradient; an
@@ -23,7 +25,7 @@ import org.transfer4j.model.Weights;
  * <p>Not thread-safe.
  */
 public final class GradCamEngine {
-    private final FrozenPrefix prefix;
+    private final PrefixEngine prefix;
     private final SuffixNet tail;
     private final int[] activationShape;
 
@@ -36,13 +38,30 @@ public final class GradCamEngine {
      * @throws IllegalArgumentException if {@code target} is not a conv layer
      */
     public GradCamEngine(List<Layer> layers, int target, Weights weights, Head head, Map<String, INDArray> headValues) {
-        Layer t = layers.get(target);
-        if (t.type() != LayerType.CONV2D) {
-            throw new IllegalArgumentException("Grad-CAM explains a conv layer; " + t.name() + " is " + t.type());
+        this(checkedPrefix(layers, target, weights), layers.get(target).outputShape(),
+                layers.subList(target + 1, layers.size()), weights, head, headValues);
+    }
+
+    /**
+     * @param prefix          runs the input up to and including the explained layer (any backend, any precision:
+     *                        the activation it returns is fp32)
+     * @param activationShape {@code [h, w, c]} of the explained layer's output
+     * @param tailLayers      the base's layers after the explained one: VGG-style convolutions and max pools, and
+     *                        a global average pooling at the end, which {@link SuffixNet} can run backwards
+     * @param weights         the weights of the conv layers in {@code tailLayers} (trained ones included)
+     * @param head            the model's head
+     * @param headValues      the trained head's variables; conv variables in it are ignored
+     * @throws IllegalArgumentException for a tail layer SuffixNet cannot run, naming it
+     */
+    public GradCamEngine(PrefixEngine prefix, int[] activationShape, List<Layer> tailLayers, Weights weights, Head head,
+            Map<String, INDArray> headValues) {
+        if (activationShape.length != 3) {
+            throw new IllegalArgumentException("Grad-CAM needs a layer with [h, w, c] output; got "
+                    + Arrays.toString(activationShape));
         }
-        this.prefix = new FrozenPrefix(layers.subList(0, target + 1), weights);
-        this.activationShape = t.outputShape();
-        this.tail = new SuffixNet(activationShape, layers.subList(target + 1, layers.size()), weights, head, 0);
+        this.prefix = prefix;
+        this.activationShape = activationShape.clone();
+        this.tail = new SuffixNet(activationShape, tailLayers, weights, head, 0);
         Map<String, INDArray> values = tail.variableValues();
         for (Map.Entry<String, INDArray> e : headValues.entrySet()) {
             if (values.containsKey(e.getKey()) && !e.getKey().endsWith("_kernel") && !e.getKey().endsWith("_bias")) {
@@ -50,6 +69,14 @@ public final class GradCamEngine {
             }
         }
         tail.setVariableValues(values);
+    }
+
+    private static PrefixEngine checkedPrefix(List<Layer> layers, int target, Weights weights) {
+        Layer t = layers.get(target);
+        if (t.type() != LayerType.CONV2D) {
+            throw new IllegalArgumentException("Grad-CAM explains a conv layer; " + t.name() + " is " + t.type());
+        }
+        return new FrozenPrefix(layers.subList(0, target + 1), weights);
     }
 
     /**

@@ -64,6 +64,10 @@ public final class SuffixNet {
     private final Map<String, INDArray> nativeBuffers = new HashMap<>();
     private final int firstDense;
     private final long flat;
+    /** A global average pooling runs after the conv layers ({@code [h, w, c]} → {@code [c]}), before the head. */
+    private final boolean pooled;
+    /** {@code [h, w, c]} after the conv layers (the input's shape if there are none), before any pooling. */
+    private final int[] spatialShape;
     private long iterations;
 
     private sealed interface Step {
@@ -101,9 +105,16 @@ public final class SuffixNet {
         }
         this.head = head;
         this.inputShape = inputShape.clone();
-        this.convLayers = List.copyOf(convLayers);
+        List<Layer> spatial = new ArrayList<>(convLayers);
+        if (!spatial.isEmpty() && spatial.get(spatial.size() - 1).type() == LayerType.GLOBAL_AVERAGE_POOLING2D) {
+            spatial.remove(spatial.size() - 1); // runs here, between the conv layers and the head (no weights)
+            this.pooled = true;
+        } else {
+            this.pooled = false;
+        }
+        this.convLayers = List.copyOf(spatial);
         int[] shape = inputShape.clone();
-        for (Layer l : convLayers) {
+        for (Layer l : this.convLayers) {
             if (l.type() == LayerType.CONV2D) {
                 var w = baseWeights.layer(l.name());
                 addParam(l.name() + "_kernel", l.name(), Nd4j.create(w.kernel(), w.kernelShape(), 'c'));
@@ -112,6 +123,14 @@ public final class SuffixNet {
                 throw new IllegalArgumentException("Layer " + l + " cannot be trained here");
             }
             shape = l.outputShape();
+        }
+        this.spatialShape = shape.clone();
+        if (pooled) {
+            if (shape.length != 3) {
+                throw new IllegalArgumentException("Global average pooling needs [h, w, c] feature maps; got "
+                        + Arrays.toString(shape));
+            }
+            shape = new int[] {shape[2]};
         }
         long product = 1;
         for (int d : shape) {
@@ -258,6 +277,9 @@ public final class SuffixNet {
         }
         int n = Math.toIntExact(a.size(0));
         trace.n = n;
+        if (pooled) {
+            a = a.mean(1, 2); // Keras's GlobalAveragePooling2D: [n, h, w, c] -> [n, c]
+        }
         a = a.reshape('c', n, flat);
         for (int i = 0; i < firstDense; i++) {
             double rate = ((DropoutStep) steps.get(i)).rate();
@@ -565,8 +587,7 @@ public final class SuffixNet {
                 da = da.mul(mask);
             }
         }
-        int[] last = convLayers.get(convLayers.size() - 1).outputShape();
-        da = da.reshape('c', n, last[0], last[1], last[2]);
+        da = unpool(da, n);
         if (dnnlConvs != null) {
             for (Map.Entry<String, INDArray> e : dnnlConvs.backward(da).entrySet()) {
                 grads.put(e.getKey(), nio(e.getValue()));
@@ -722,8 +743,7 @@ public final class SuffixNet {
         }
         INDArray dz = Nd4j.create(d, new long[] {n, first.units()}, 'c');
         INDArray da = Nd4j.gemm(dz, params.get(first.name() + "_W"), false, true);
-        int[] last = convLayers.isEmpty() ? inputShape : convLayers.get(convLayers.size() - 1).outputShape();
-        da = da.reshape('c', n, last[0], last[1], last[2]);
+        da = unpool(da, n);
         for (int i = convLayers.size() - 1; i >= 0; i--) {
             Layer l = convLayers.get(i);
             INDArray in = trace.convInputs.get(i);
@@ -736,6 +756,20 @@ public final class SuffixNet {
             }
         }
         return da;
+    }
+
+    /**
+     * The gradient with respect to the conv layers' output ({@code [n, h, w, c]}) from the one with respect to the
+     * head's input: a reshape, or, after global average pooling, each channel's gradient spread evenly over the cells.
+     */
+    private INDArray unpool(INDArray da, int n) {
+        int[] s = spatialShape;
+        if (!pooled) {
+            return da.reshape('c', n, s[0], s[1], s[2]);
+        }
+        INDArray spread = Nd4j.createUninitialized(DataType.FLOAT, n, s[0], s[1], s[2]);
+        spread.assign(da.reshape('c', n, 1, 1, s[2]).div(s[0] * s[1]).broadcast(n, s[0], s[1], s[2]));
+        return spread;
     }
 
     /** Mean weighted loss and probabilities, dropout off. */

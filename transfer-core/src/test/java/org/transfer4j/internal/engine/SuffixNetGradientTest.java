@@ -230,7 +230,50 @@ class SuffixNetGradientTest {
     // ---- the network ----
 
     /** The suffix c1 -> c2 -> pool with seeded weights and {@code head}, every variable (biases too) random. */
+    static final Layer GAP = new Layer("gap", LayerType.GLOBAL_AVERAGE_POOLING2D, new int[] {2, 2, 6}, new int[] {6}, 0,
+            0);
+
+    @Test
+    void a_global_average_pooling_before_the_head_gets_correct_gradients_for_training_and_for_the_input()
+            throws Exception {
+        SuffixNet net = net(Heads.dense(7).sigmoid(), 91, List.of(C1, C2, POOL, GAP));
+        INDArray x = input(BATCH, 92);
+        INDArray y = Nd4j.create(new float[] {1, 0, 0, 1}, new long[] {BATCH, 1}, 'c');
+        checkAgainstFiniteDifferences(net, x, y, Nd4j.create(SAMPLE_WEIGHTS, new long[] {BATCH}, 'c'), 93);
+
+        // the gradient of the logit with respect to the input (what Grad-CAM uses), against finite differences
+        float[] g = SuffixNet.read(net.inputGradients(x, List.of(new int[] {1, 1, 1, 1}), false).gradients().get(0));
+        int checked = 0;
+        for (int i = 0; i < x.length(); i += 5) {
+            double coarse = centralDifference(net, x, i, 6e-3);
+            double fine = centralDifference(net, x, i, 3e-3);
+            if (Math.abs(coarse - fine) > 2e-3 * Math.abs(fine) + 6e-5) {
+                continue; // a ReLU or max-pool kink lies within the step: the difference is not a derivative here
+            }
+            checked++;
+            assertThat((double) g[i]).as("d logit / d x[%d]", i)
+                    .isCloseTo(fine, org.assertj.core.api.Assertions.within(1e-2 * Math.abs(fine) + 1e-4));
+        }
+        assertThat(checked).as("elements away from kinks").isGreaterThan((int) x.length() / 5 / 2);
+    }
+
+    /** Central difference of example {@code i}'s logit (sigmoid head) with respect to input element {@code i}. */
+    static double centralDifference(SuffixNet net, INDArray x, int i, double eps) {
+        int example = i / (INPUT[0] * INPUT[1] * INPUT[2]);
+        float v = x.getFloat(i);
+        x.putScalar(i, v + eps);
+        double plus = net.logits(x)[example];
+        x.putScalar(i, v - eps);
+        double minus = net.logits(x)[example];
+        x.putScalar(i, v);
+        return (plus - minus) / (2 * eps);
+    }
+
     static SuffixNet net(Head head, long seed) throws Exception {
+        return net(head, seed, LAYERS);
+    }
+
+    static SuffixNet net(Head head, long seed, List<Layer> layers) throws Exception {
         SplittableRandom r = new SplittableRandom(seed);
         Map<String, LayerWeights> byLayer = new LinkedHashMap<>();
         for (Layer l : List.of(C1, C2)) {
@@ -247,7 +290,7 @@ class SuffixNetGradientTest {
             byLayer.put(l.name(), new LayerWeights(kernel, shape, bias));
         }
         Weights weights = Weights.of(LAYERS, byLayer, "test", "test");
-        SuffixNet net = new SuffixNet(INPUT, LAYERS, weights, head, seed);
+        SuffixNet net = new SuffixNet(INPUT, layers, weights, head, seed);
         Map<String, INDArray> values = net.variableValues();
         for (Map.Entry<String, INDArray> e : values.entrySet()) {
             if (e.getKey().startsWith("dense") && e.getKey().endsWith("_b")) {
