@@ -3,6 +3,7 @@ package org.transfer4j.internal.engine;
 import java.util.Arrays;
 import java.util.Locale;
 
+import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.dnnl.stream;
@@ -140,7 +141,7 @@ public final class Dnnl {
     }
 
     private static String version() {
-        org.bytedeco.dnnl.dnnl_version_t v = dnnl.dnnl_version();
+        dnnl_version_t v = dnnl.dnnl_version();
         return v.major() + "." + v.minor() + "." + v.patch();
     }
 

@@ -34,10 +34,12 @@ import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.primitive_desc;
+import org.bytedeco.dnnl.primitive_desc_base;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.global.dnnl.algorithm;
 import org.bytedeco.dnnl.global.dnnl.prop_kind;
 import org.bytedeco.dnnl.global.dnnl.scratchpad_mode;
+import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -409,7 +411,7 @@ final class DnnlConvStack {
             return p;
         }
 
-        private IntMemoryMap args(org.bytedeco.dnnl.primitive_desc_base pd) {
+        private IntMemoryMap args(primitive_desc_base pd) {
             IntMemoryMap m = new IntMemoryMap();
             m.put(DNNL_ARG_SCRATCHPAD, view(pd.scratchpad_desc(), scratchpad));
             keep.add(m);
@@ -440,7 +442,7 @@ final class DnnlConvStack {
 
         private void addReorder(List<Step> to, memory from, memory dst, String what) {
             primitive_attr a = attr(false);
-            org.bytedeco.dnnl.reorder.primitive_desc pd = new org.bytedeco.dnnl.reorder.primitive_desc(eng,
+            reorder.primitive_desc pd = new reorder.primitive_desc(eng,
                     from.get_desc(), eng, dst.get_desc(), a, false);
             if (pd.scratchpad_desc().get_size() > scratch) {
                 throw new IllegalStateException("reorder of " + what + " needs a larger scratchpad");
@@ -453,7 +455,7 @@ final class DnnlConvStack {
         void forward(INDArray x, Map<String, INDArray> params) {
             input = x; // the backward pass reads it through userIn: it must stay alive until the next forward
             userIn.set_data_handle(x.data().addressPointer());
-            org.bytedeco.dnnl.stream s = dnnl.stream();
+            stream s = dnnl.stream();
             for (Conv c : convs) {
                 INDArray k = params.get(c.name + "_kernel");
                 INDArray b = params.get(c.name + "_bias");
@@ -472,7 +474,7 @@ final class DnnlConvStack {
 
         void backward(INDArray dOut) {
             userDiffOut.set_data_handle(dOut.data().addressPointer());
-            org.bytedeco.dnnl.stream s = dnnl.stream();
+            stream s = dnnl.stream();
             for (Step step : backwardSteps) {
                 step.primitive().execute(s, step.args());
             }

@@ -28,6 +28,7 @@ import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.primitive_desc;
 import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -371,7 +372,7 @@ public final class DnnlPrefix implements PrefixEngine {
         void run(Pointer in, Pointer out) {
             userIn.set_data_handle(in);
             userOut.set_data_handle(out);
-            org.bytedeco.dnnl.stream s = dnnl.stream();
+            stream s = dnnl.stream();
             for (Step step : steps) {
                 step.primitive().execute(s, step.args());
             }
@@ -396,7 +397,7 @@ public final class DnnlPrefix implements PrefixEngine {
                 bias);
         memory wm = new memory(pd.weights_desc(), eng);
         memory bm = new memory(pd.bias_desc(), eng);
-        org.bytedeco.dnnl.stream s = dnnl.stream();
+        stream s = dnnl.stream();
         new reorder(userW, wm).execute(s, userW, wm);
         new reorder(userB, bm).execute(s, userB, bm);
         s._wait();
