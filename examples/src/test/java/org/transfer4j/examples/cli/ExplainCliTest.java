@@ -62,7 +62,7 @@ class ExplainCliTest {
                 "--layer", "block5_conv", data.resolve("test/shirts/shirt.600.png").toString());
 
         assertThat(p.code()).isEqualTo(1);
-        assertThat(p.err()).contains("Unknown conv layer 'block5_conv' in vgg16")
+        assertThat(p.err()).contains("Unknown layer 'block5_conv' in vgg16")
                 .contains("block1_conv1, block1_conv2, block2_conv1").contains("block5_conv3");
     }
 
