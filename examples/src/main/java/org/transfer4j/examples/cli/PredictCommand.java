@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,6 +76,15 @@ final class PredictCommand implements Callable<Integer> {
             for (Path input : inputs) {
                 predictions.addAll(m.predict(input));
             }
+            // heatmaps for every readable image, explained in batches (not one image per pass)
+            Map<Prediction, Path> overlays = new IdentityHashMap<>(); // a file listed twice is two rows
+            if (heatmaps != null) {
+                List<Prediction> readable = predictions.stream().filter(p -> p.error() == null).toList();
+                List<Path> pngs = heatmaps.writeAll(readable.stream().map(Prediction::file).toList());
+                for (int i = 0; i < readable.size(); i++) {
+                    overlays.put(readable.get(i), pngs.get(i));
+                }
+            }
             boolean first = true;
             if (f == Format.TSV || f == Format.CSV) {
                 List<String> header = new ArrayList<>(List.of("path", "predicted"));
@@ -92,7 +102,7 @@ final class PredictCommand implements Callable<Integer> {
                     failed++;
                     continue;
                 }
-                String overlay = heatmaps == null ? null : heatmaps.write(p.file()).toString();
+                String overlay = heatmaps == null ? null : overlays.get(p).toString();
                 switch (f) {
                     case TEXT -> out.println(text(p) + (overlay == null ? "" : "\theatmap=" + overlay));
                     case TSV, CSV -> {

@@ -51,6 +51,12 @@ class ExplainCliTest {
         try (var files = Files.list(heatmaps)) {
             assertThat(files.filter(f -> f.toString().endsWith(".png")).count()).isEqualTo(200);
         }
+        // explained in batches of HeatmapWriter.CHUNK, yet each line names its own image's overlay
+        assertThat(p.out().lines()).allSatisfy(line -> {
+            String image = Path.of(line.substring(0, line.indexOf('\t'))).getFileName().toString();
+            String png = Path.of(line.substring(line.indexOf("heatmap=") + 8)).getFileName().toString();
+            assertThat(png).isEqualTo(image.substring(0, image.lastIndexOf('.')) + ".png");
+        });
         BufferedImage overlay = ImageIO.read(heatmaps.resolve("shirt.600.png").toFile());
         assertThat(overlay.getWidth()).as("the embedded images are 28x28").isEqualTo(28);
         assertThat(overlay.getHeight()).isEqualTo(28);
