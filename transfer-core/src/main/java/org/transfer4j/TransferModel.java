@@ -25,9 +25,11 @@ import org.transfer4j.data.ImageFolder;
 import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
 import org.transfer4j.features.FeatureSet;
+import org.transfer4j.features.ShardedFeatures;
 import org.transfer4j.internal.engine.SuffixNet;
 import org.transfer4j.internal.io.Provenances;
 import org.transfer4j.internal.train.ArrayBatchSource;
+import org.transfer4j.internal.train.ShardedBatchSource;
 import org.transfer4j.io.History;
 import org.transfer4j.io.Provenance;
 import org.transfer4j.model.FeatureExtractor;
@@ -194,6 +196,34 @@ public final class TransferModel implements AutoCloseable {
             at += batch.length;
         }
         return Evaluation.of(p, units, set.classes(), classNames());
+    }
+
+    /**
+     * Evaluates on a sharded feature set (the output of {@code ShardedFeatureCache} or a Spark extraction), streaming
+     * it a batch at a time in the set's order: memory holds one shard's rows and the probabilities, never the whole
+     * feature matrix, so a set larger than the heap can be evaluated as it was trained on.
+     *
+     * @throws IllegalArgumentException if the features were cut elsewhere or the classes differ from the model's
+     */
+    public Evaluation evaluate(ShardedFeatures set) {
+        TrainingRun.checkShape(pipeline, set.featureShape(), "evaluation");
+        if (!set.classIndices().equals(classIndices)) {
+            throw new IllegalArgumentException("Classes " + set.classIndices() + " differ from the model's " + classIndices);
+        }
+        int units = suffix.head().outputUnits();
+        ShardedBatchSource source = new ShardedBatchSource(set, units, pipeline.trainingOptions().batchSize(), false, 0);
+        int n = Math.toIntExact(set.samples());
+        float[] p = new float[n * units];
+        int[] classes = new int[n];
+        int at = 0;
+        for (var it = source.pass(0); it.hasNext(); ) {
+            var b = it.next();
+            float[] batch = suffix.predict(b.x()).data().asFloat();
+            System.arraycopy(batch, 0, p, at * units, batch.length);
+            System.arraycopy(b.classes(), 0, classes, at, b.size());
+            at += b.size();
+        }
+        return Evaluation.of(p, units, classes, classNames());
     }
 
     /**

@@ -14,15 +14,16 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.transfer4j.io.History;
 import org.transfer4j.TransferModel;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.features.ShardedFeatures;
-import org.transfer4j.testing.SyntheticShards;
+import org.transfer4j.io.History;
 import org.transfer4j.model.Vgg16;
+import org.transfer4j.testing.SyntheticShards;
+import org.transfer4j.train.Evaluation;
 
 /** Training batches streamed from shards: a reproducible permutation across and within shards, same rows as loaded. */
 class ShardedBatchSourceTest {
@@ -96,6 +97,13 @@ class ShardedBatchSourceTest {
         History streamed;
         try (TransferModel m = p.fit(set, validation)) {
             streamed = m.history();
+            // streamed evaluation equals the in-memory one on the same rows (the set's order, no shuffle)
+            Evaluation fromShards = m.evaluate(validation);
+            Evaluation inMemory = m.evaluate(FeatureCache.at(tmp.resolve("validation")).load());
+            assertThat(fromShards.confusion()).isDeepEqualTo(inMemory.confusion());
+            assertThat(fromShards.loss()).isCloseTo(inMemory.loss(), org.assertj.core.api.Assertions.within(1e-6));
+            assertThat(fromShards.accuracy()).isEqualTo(inMemory.accuracy()).isGreaterThan(0.9)
+                    .isCloseTo(streamed.last("val_acc"), org.assertj.core.api.Assertions.within(1e-6));
         }
         History inMemory;
         try (TransferModel m = p.fit(loaded, FeatureCache.at(tmp.resolve("validation")).load())) {
