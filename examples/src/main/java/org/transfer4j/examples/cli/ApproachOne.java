@@ -17,6 +17,7 @@ import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.BadImageReport;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
+import org.transfer4j.features.ShardedFeatures;
 import org.transfer4j.io.History;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
@@ -69,6 +70,43 @@ final class ApproachOne {
             return writeResults(command, model, data, out, model.evaluate(validationSet),
                     testSet == null ? null : model.evaluate(testSet), extra, err);
         }
+    }
+
+    /**
+     * Approach 1 on features {@code transfer4j extract} left on disk ({@code features/train}, {@code validation},
+     * optionally {@code test}: sharded sets), streamed a shard at a time for training and evaluation, so memory stays
+     * flat however many images there are.
+     */
+    static Result runStreaming(String command, ModelOptions options, ConvBase base, Path features, Path out, Head head,
+            int epochs, double lr, ClassWeights classWeights, PrintWriter outLine, PrintWriter err)
+            throws IOException {
+        ShardedFeatures train = openSharded(features.resolve("train"));
+        ShardedFeatures validation = openSharded(features.resolve("validation"));
+        ShardedFeatures test = Files.isDirectory(features.resolve("test")) ? openSharded(features.resolve("test"))
+                : null;
+        TransferPipeline pipeline = TransferPipeline.from(base).head(head).optimizer(Optimizers.rmsprop(lr))
+                .epochs(epochs).batchSize(options.batch).seed(options.seed).precision(options.precision())
+                .classWeights(classWeights).listener(epochLines(outLine));
+        outLine.printf(Locale.ROOT, "Training %s on %d images (%d validation) streamed from %s, %d epochs, batch %d, %s%n",
+                head, train.samples(), validation.samples(), features, epochs, options.batch,
+                pipeline.trainingOptions().optimizer().describe());
+        try (TransferModel model = pipeline.fit(train, validation)) {
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("approach", "feature extraction, features streamed from sharded sets");
+            extra.put("features", features.toAbsolutePath().toString());
+            extra.put("class_weight", classWeights.toString());
+            return writeResults(command, model, features, out, model.evaluate(validation),
+                    test == null ? null : model.evaluate(test), extra, err);
+        }
+    }
+
+    /** @throws IllegalArgumentException naming the folder if it holds no committed sharded feature set */
+    static ShardedFeatures openSharded(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--features: no folder " + dir + " (expected train/ and validation/ as "
+                    + "transfer4j extract writes them)");
+        }
+        return ShardedFeatureCache.at(dir).open();
     }
 
     /** {@code ", class weights balanced {0=0.5, 1=1.5}"}, or empty without class weights. */

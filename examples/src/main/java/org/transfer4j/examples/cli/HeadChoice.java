@@ -1,6 +1,7 @@
 package org.transfer4j.examples.cli;
 
 import java.io.IOException;
+import java.util.List;
 
 import org.transfer4j.Head;
 import org.transfer4j.data.BadImageException;
@@ -22,8 +23,13 @@ record HeadChoice(Head head, String header) {
 
     static HeadChoice of(String dsl, String defaultTrunk, ImageFolder train) throws IOException, BadImageException {
         FolderListing listing = train.list();
-        int k = listing.numClasses();
-        String classes = k + " classes in " + train.directory() + " (" + String.join(", ", listing.classNames()) + ")";
+        return of(dsl, defaultTrunk, listing.classNames(), train.directory().toString());
+    }
+
+    /** The head for {@code classNames} found in {@code where} (an image folder or a feature set). */
+    static HeadChoice of(String dsl, String defaultTrunk, List<String> classNames, String where) {
+        int k = classNames.size();
+        String classes = k + " classes in " + where + " (" + String.join(", ", classNames) + ")";
         if (dsl == null) {
             Head head = Head.parse(defaultTrunk).output(k);
             return new HeadChoice(head, "Head: " + head + " (default: the book's " + defaultTrunk + ", then for "

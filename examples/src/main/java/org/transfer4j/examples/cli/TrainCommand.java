@@ -2,6 +2,7 @@ package org.transfer4j.examples.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.transfer4j.ClassWeights;
@@ -24,9 +25,14 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR",
+    @Option(names = "--data", paramLabel = "DIR",
             description = "Book-shaped folder: train/, validation/ and optionally test/, each with class folders.")
     Path data;
+
+    @Option(names = "--features", paramLabel = "DIR", description = "Instead of --data: the output of transfer4j "
+            + "extract (sharded train/, validation/, optionally test/), streamed from disk a shard at a time, so memory"
+            + " stays flat however large the set (approach 1 only).")
+    Path features;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "transfer4j-run",
             description = "Output folder. Default: ${DEFAULT-VALUE}.")
@@ -64,6 +70,23 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if ((data == null) == (features == null)) {
+            throw new IllegalArgumentException("Give either --data (image folders) or --features (the output of "
+                    + "transfer4j extract)");
+        }
+        if (features != null) {
+            if (augment) {
+                throw new IllegalArgumentException("--augment trains on images; it cannot use --features");
+            }
+            var train = ApproachOne.openSharded(features.resolve("train"));
+            HeadChoice streamed = HeadChoice.of(head, "dense(256).dropout(0.5)",
+                    train.classIndices().entrySet().stream().sorted(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+                            .toList(), features.resolve("train").toString());
+            out.println(streamed.header());
+            ApproachOne.Result r = ApproachOne.runStreaming("train", options, options.base(), features, this.out,
+                    streamed.head(), epochs, lr, ClassWeights.parse(classWeight), out, err);
+            return finish(r, out);
+        }
         Path cacheDir = cache != null ? cache : this.out.resolve("features");
         ApproachOne.requireBookLayout(data);
         HeadChoice choice = HeadChoice.of(head, augment ? "dense(256)" : "dense(256).dropout(0.5)",
@@ -76,6 +99,10 @@ final class TrainCommand implements Callable<Integer> {
                         new FolderTraining.Plan(parsed, epochs, lr, null, 0, 0, true, weights), out, err)
                 : ApproachOne.run("train", options, options.base(), data, this.out, cacheDir, parsed, epochs, lr, weights,
                         out, err);
+        return finish(r, out);
+    }
+
+    private static int finish(ApproachOne.Result r, PrintWriter out) {
         if (r.test() != null) {
             out.println("Test " + r.test().summaryLine());
         }

@@ -96,6 +96,35 @@ class ApproachOneCliTest {
                 .contains("on 400 images").contains(out.resolve("results/history.json").toAbsolutePath().toString());
     }
 
+    @Test
+    void train_streams_features_that_extract_left_in_shards_and_matches_training_on_the_folders() throws Exception {
+        Path features = tmp.resolve("streamed-features");
+        CliRun x = run("extract", "--data", data.toString(), "--out", features.toString(), "--weights", "random",
+                "--input", "32");
+        assertThat(x.code()).as(x.err()).isZero();
+        Path out = tmp.resolve("streamed-run");
+        CliRun t = run("train", "--features", features.toString(), "--out", out.toString(), "--weights", "random",
+                "--input", "32", "--epochs", "2", "--lr", "1e-4");
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out()).contains("streamed from " + features).contains("Test accuracy: ")
+                .contains("on 400 images");
+        assertThat(out.resolve("model.zip")).isRegularFile();
+        // the same run on the image folders (features in memory) ends with about the same validation loss (the
+        // streamed shuffle is another permutation, so not the same)
+        Path folders = tmp.resolve("folder-run");
+        CliRun f = run("train", "--data", data.toString(), "--out", folders.toString(), "--weights", "random",
+                "--input", "32", "--epochs", "2", "--lr", "1e-4");
+        assertThat(f.code()).as(f.err()).isZero();
+        JsonNode streamed = JsonMapper.builder().build().readTree(out.resolve("history.json").toFile());
+        JsonNode inMemory = JsonMapper.builder().build().readTree(folders.resolve("history.json").toFile());
+        assertThat(streamed.get("val_loss").get(1).asDouble()).isCloseTo(inMemory.get("val_loss").get(1).asDouble(),
+                org.assertj.core.data.Percentage.withPercentage(10));
+
+        CliRun both = run("train", "--features", features.toString(), "--data", data.toString());
+        assertThat(both.code()).isNotZero();
+        assertThat(both.err()).contains("either --data").contains("--features");
+    }
+
     /**
      * Issue #13's bf16 check: approach 1 on the embedded dataset reaches fp32's test accuracy within 0.01 (at 32 px to
      * keep the test short; at the default 64 px it measured 0.8150 against 0.8175).
