@@ -55,9 +55,10 @@ final class ModelOptions {
     long seed;
 
     @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
-            description = "Arithmetic of the frozen base: 'fp32', 'bf16' (about twice as fast on CPUs with "
-                    + "AVX512-BF16 or AMX; features within 2e-2 of fp32; an error elsewhere) or 'auto' (bf16 where the "
-                    + "CPU has it). Part of the feature-cache key. Default: ${DEFAULT-VALUE}.")
+            description = "Arithmetic of the frozen base and of the conv layers fine-tuning trains (fp32 master "
+                    + "weights either way): 'fp32', 'bf16' (about twice as fast on CPUs with AVX512-BF16 or AMX; "
+                    + "features within 2e-2 of fp32; an error elsewhere) or 'auto' (bf16 where the CPU has it). Part of "
+                    + "the feature-cache key. Default: ${DEFAULT-VALUE}.")
     String precision;
 
     /** The precision asked for; AUTO is resolved, and what it chose is said once, where the base first runs. */
