@@ -52,6 +52,23 @@ public sealed interface Op {
     }
 
     /**
+     * {@code [h', w', channels]} after a {@code window×window} window sliding by {@code stride} over an
+     * {@code [h, w, c]} input (Keras's output-size formulas for {@code padding}).
+     *
+     * @throws IllegalArgumentException naming the op and the input if nothing is left
+     */
+    private static int[] windowed(List<int[]> inputs, Op op, int window, int stride, Padding padding, int channels) {
+        int[] in = hwc(inputs, op);
+        int h = padding.outputSize(in[0], window, stride);
+        int w = padding.outputSize(in[1], window, stride);
+        if (h < 1 || w < 1) {
+            throw new IllegalArgumentException(op.type().kerasName() + " " + window + "x" + window + " " + padding
+                    + " on " + in[0] + "x" + in[1] + " leaves nothing");
+        }
+        return new int[] {h, w, channels < 0 ? in[2] : channels};
+    }
+
+    /**
      * Keras's {@code Conv2D}.
      *
      * @param filters    output channels
@@ -81,17 +98,7 @@ public sealed interface Op {
 
         @Override
         public int[] outputShape(List<int[]> inputs) {
-            int[] in = hwc(inputs, this);
-            return new int[] {size(in[0]), size(in[1]), filters};
-        }
-
-        private int size(int in) {
-            int out = padding.outputSize(in, kernel, stride);
-            if (out < 1) {
-                throw new IllegalArgumentException("Conv2D " + kernel + "x" + kernel + " " + padding + " on a side of "
-                        + in + " leaves nothing");
-            }
-            return out;
+            return windowed(inputs, this, kernel, stride, padding, filters);
         }
 
         @Override
@@ -128,14 +135,7 @@ public sealed interface Op {
 
         @Override
         public int[] outputShape(List<int[]> inputs) {
-            int[] in = hwc(inputs, this);
-            int h = padding.outputSize(in[0], kernel, stride);
-            int w = padding.outputSize(in[1], kernel, stride);
-            if (h < 1 || w < 1) {
-                throw new IllegalArgumentException("DepthwiseConv2D " + kernel + "x" + kernel + " " + padding + " on "
-                        + in[0] + "x" + in[1] + " leaves nothing");
-            }
-            return new int[] {h, w, in[2]};
+            return windowed(inputs, this, kernel, stride, padding, -1);
         }
 
         @Override
@@ -227,14 +227,7 @@ public sealed interface Op {
 
         @Override
         public int[] outputShape(List<int[]> inputs) {
-            int[] in = hwc(inputs, this);
-            int h = padding.outputSize(in[0], pool, stride);
-            int w = padding.outputSize(in[1], pool, stride);
-            if (h < 1 || w < 1) {
-                throw new IllegalArgumentException("MaxPooling2D " + pool + " on " + in[0] + "x" + in[1]
-                        + " leaves nothing");
-            }
-            return new int[] {h, w, in[2]};
+            return windowed(inputs, this, pool, stride, padding, -1);
         }
     }
 
