@@ -24,7 +24,7 @@ import org.transfer4j.testing.ReferenceCases;
 import org.transfer4j.testing.ReferenceWeights;
 
 /**
- * Features of VGG19, ResNet50 and MobileNetV2 equal the independent reference ({@code tools/reference}, float64,
+ * Features of VGG19, ResNet50 and MobileNetV2 equal the independent reference ({@code transfer-core/src/test/python/reference}, float64,
  * written from Keras's source and validated against torchvision) with the same generated weights: every case of
  * {@code testdata/reference/cases.json} — odd and non-square sizes, cuts inside residual blocks and after
  * {@code correct_pad}, batch 2 — through the oneDNN engine, fp32 within 1e-4 and bf16 within 2e-2 of the tensor's

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The cases of {@code testdata/reference/cases.json} (written by {@code tools/reference/make_golden.py}): per base and
+ * The cases of {@code testdata/reference/cases.json} (written by {@code transfer-core/src/test/python/reference/make_golden.py}): per base and
  * input size, the stored input and the reference outputs at named layers.
  */
 public final class ReferenceCases {

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The deterministic weights and inputs shared with the Python reference ({@code tools/reference/kerasref.py}; the
- * contract is in {@code tools/reference/README.md}, "Deterministic weights"): for a Keras weight name and a seed, the
+ * The deterministic weights and inputs shared with the Python reference ({@code transfer-core/src/test/python/reference/kerasref.py}; the
+ * contract is in {@code transfer-core/src/test/python/reference/README.md}, "Deterministic weights"): for a Keras weight name and a seed, the
  * same float32 values bit for bit, so that the golden features in {@code testdata/reference} can be recomputed by
  * the engine without shipping weights.
  *

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Java generator gives the Python reference's weights and inputs bit for bit (the contract of
- * {@code tools/reference/README.md}), checked against the README's test vectors, every weight of every base in
+ * {@code transfer-core/src/test/python/reference/README.md}), checked against the README's test vectors, every weight of every base in
  * {@code weights.csv}, and every stored input.
  */
 class ReferenceWeightsTest {

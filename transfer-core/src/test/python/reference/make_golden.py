@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Writes the golden reference data of testdata/reference/ (see tools/reference/README.md).
+"""Writes the golden reference data of testdata/reference/ (see transfer-core/src/test/python/reference/README.md).
 
-    /usr/bin/python3 tools/reference/make_golden.py [--out testdata/reference]
+    /usr/bin/python3 transfer-core/src/test/python/reference/make_golden.py [--out testdata/reference]
 
 Another set in the same format, e.g. for a hidden check (the Java tests read it with -Dtransfer4j.reference=DIR):
 
-    /usr/bin/python3 tools/reference/make_golden.py --out /tmp/ref --seed 99 --no-summary \
+    /usr/bin/python3 transfer-core/src/test/python/reference/make_golden.py --out /tmp/ref --seed 99 --no-summary \
         --case resnet50:57x91:conv2_block3_out,conv5_block3_out --case mobilenet_v2:41:block_2_add,out_relu
 
 Deterministic: the same command gives byte-identical .npy files on any machine with the same NumPy/PyTorch (the
@@ -99,7 +99,7 @@ def conditioning(g, weights, x, cuts, reference, summarise=lambda y: y):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", default=os.path.normpath(os.path.join(here, "..", "..", "testdata", "reference")))
+    p.add_argument("--out", default=os.path.normpath(os.path.join(here, "..", "..", "..", "..", "..", "testdata", "reference")))
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--case", action="append", default=None,
                    help="BASE:H[xW]:LAYER[,LAYER...] stored in full (repeatable); default: the repository's cases")
@@ -118,7 +118,7 @@ def main():
     torch.set_num_threads(1)
     out = a.out
     manifest = {"seed": seed, "batch": BATCH, "input_scale": kr.INPUT_SCALE, "produced_by": versions(),
-                "command": "/usr/bin/python3 tools/reference/make_golden.py", "bases": {}, "cases": []}
+                "command": "/usr/bin/python3 transfer-core/src/test/python/reference/make_golden.py", "bases": {}, "cases": []}
     for base in kr.BASES:
         os.makedirs(os.path.join(out, base), exist_ok=True)
         manifest["bases"][base] = write_listings(out, base, seed)

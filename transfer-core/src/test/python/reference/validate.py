@@ -2,7 +2,7 @@
 """Checks the reference itself against torchvision's networks (with the changes that make them Keras's) and checks
 the h5 writer/reader and the parameter counts. Exits non-zero on any failure.
 
-    python3 tools/reference/validate.py            # about a minute on one core
+    python3 transfer-core/src/test/python/reference/validate.py            # about a minute on one core
 
 What is compared (float64, generated weights copied into torchvision's modules):
 - VGG19: torchvision ``vgg19().features`` at 48x48 and 33x41 (every block's pool, and block5_conv4).
