@@ -3,10 +3,14 @@ package org.transfer4j.internal.engine;
 import java.util.Arrays;
 import java.util.Locale;
 
+import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.dnnl_version_t;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -147,6 +151,29 @@ public final class Dnnl {
 
     engine engine() {
         return engine;
+    }
+
+    /**
+     * A conv layer's fp32 kernel ({@code kernelDims} in {@code kernelTag}, e.g. Keras's {@code hwio}) and bias copied
+     * once into the layouts and data type {@code pd} asks for; the reorders run and are waited for here.
+     *
+     * @return {@code {weights, bias}} in {@code pd}'s descriptors
+     */
+    memory[] reorderWeights(convolution_forward.primitive_desc pd, long[] kernelDims, memory.format_tag kernelTag,
+            float[] kernel, float[] bias) {
+        engine eng = engine();
+        try (FloatPointer k = new FloatPointer(kernel); FloatPointer b = new FloatPointer(bias)) {
+            memory userW = new memory(new memory.desc(kernelDims, memory.data_type.f32, kernelTag), eng, k);
+            memory userB = new memory(new memory.desc(new long[] {bias.length}, memory.data_type.f32,
+                    memory.format_tag.x), eng, b);
+            memory wm = new memory(pd.weights_desc(), eng);
+            memory bm = new memory(pd.bias_desc(), eng);
+            stream s = stream();
+            new reorder(userW, wm).execute(s, userW, wm);
+            new reorder(userB, bm).execute(s, userB, bm);
+            s._wait();
+            return new memory[] {wm, bm};
+        }
     }
 
     stream stream() {

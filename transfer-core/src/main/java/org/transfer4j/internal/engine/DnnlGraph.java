@@ -39,7 +39,6 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.primitive_desc;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -509,7 +508,7 @@ public final class DnnlGraph implements PrefixEngine {
                     switch (s.kind) {
                         case CONV -> {
                             convolution_forward.primitive_desc cpd = convDesc(eng, s, n, act, src.get_desc(), dstMd);
-                            memory[] wb = weights(s, cpd, eng);
+                            memory[] wb = weights(s, cpd);
                             args.put(DNNL_ARG_SRC, src).put(DNNL_ARG_DST, dst).put(DNNL_ARG_WEIGHTS, wb[0])
                                     .put(DNNL_ARG_BIAS, wb[1]);
                             pd = cpd;
@@ -645,30 +644,17 @@ public final class DnnlGraph implements PrefixEngine {
                     attr(s.activation, s.sumWith != null), eng);
         }
 
-        private memory[] weights(Step s, convolution_forward.primitive_desc pd, engine eng) {
+        private memory[] weights(Step s, convolution_forward.primitive_desc pd) {
             memory[] kept = reorderedWeights.get(s);
             if (kept != null && kept[0].get_desc().equals(pd.weights_desc())
                     && kept[1].get_desc().equals(pd.bias_desc())) {
                 return kept;
             }
-            FloatPointer kernel = new FloatPointer(s.kernelValues);
-            FloatPointer bias = new FloatPointer(s.biasValues);
             int in = s.kernelValues.length / (s.kernel * s.kernel * (s.depthwise ? 1 : s.filters));
             long[] dims = s.depthwise ? new long[] {in, 1, 1, s.kernel, s.kernel}
                     : new long[] {s.filters, in, s.kernel, s.kernel};
-            memory userW = new memory(desc(dims, memory.data_type.f32, s.depthwise ? memory.format_tag.hwigo
-                    : memory.format_tag.hwio), eng, kernel);
-            memory userB = new memory(desc(new long[] {s.filters}, memory.data_type.f32, memory.format_tag.x), eng,
-                    bias);
-            memory wm = new memory(pd.weights_desc(), eng);
-            memory bm = new memory(pd.bias_desc(), eng);
-            stream st = dnnl.stream();
-            new reorder(userW, wm).execute(st, userW, wm);
-            new reorder(userB, bm).execute(st, userB, bm);
-            st._wait();
-            kernel.close();
-            bias.close();
-            memory[] pair = {wm, bm};
+            memory[] pair = dnnl.reorderWeights(pd, dims, s.depthwise ? memory.format_tag.hwigo
+                    : memory.format_tag.hwio, s.kernelValues, s.biasValues);
             reorderedWeights.put(s, pair);
             return pair;
         }

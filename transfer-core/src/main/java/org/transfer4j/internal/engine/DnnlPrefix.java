@@ -29,7 +29,6 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.primitive_desc;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -271,7 +270,7 @@ public final class DnnlPrefix implements PrefixEngine {
                 primitive p;
                 if (l.type() == LayerType.CONV2D) {
                     convolution_forward.primitive_desc cpd = (convolution_forward.primitive_desc) pd;
-                    memory[] wb = weightsFor(i, l, cpd, eng);
+                    memory[] wb = weightsFor(i, l, cpd);
                     args.put(DNNL_ARG_WEIGHTS, wb[0]).put(DNNL_ARG_BIAS, wb[1]);
                     p = new convolution_forward(cpd);
                 } else {
@@ -381,7 +380,7 @@ public final class DnnlPrefix implements PrefixEngine {
     }
 
     /** The conv layer's weights and bias in the layout {@code pd} wants, reordered once and shared across plans. */
-    private memory[] weightsFor(int index, Layer l, convolution_forward.primitive_desc pd, engine eng) {
+    private memory[] weightsFor(int index, Layer l, convolution_forward.primitive_desc pd) {
         memory[] kept = reorderedWeights.get(index);
         if (kept != null && kept[0].get_desc().equals(pd.weights_desc())
                 && kept[1].get_desc().equals(pd.bias_desc())) {
@@ -389,21 +388,8 @@ public final class DnnlPrefix implements PrefixEngine {
         }
         LayerWeights w = weights.layer(l.name());
         int k = l.kernelSize();
-        FloatPointer kernel = new FloatPointer(w.kernel());
-        FloatPointer bias = new FloatPointer(w.bias());
-        memory userW = new memory(desc(new long[] {l.outChannels(), l.inChannels(), k, k}, memory.data_type.f32,
-                memory.format_tag.hwio), eng, kernel);
-        memory userB = new memory(desc(new long[] {l.outChannels()}, memory.data_type.f32, memory.format_tag.x), eng,
-                bias);
-        memory wm = new memory(pd.weights_desc(), eng);
-        memory bm = new memory(pd.bias_desc(), eng);
-        stream s = dnnl.stream();
-        new reorder(userW, wm).execute(s, userW, wm);
-        new reorder(userB, bm).execute(s, userB, bm);
-        s._wait();
-        kernel.close();
-        bias.close();
-        memory[] pair = {wm, bm};
+        memory[] pair = dnnl.reorderWeights(pd, new long[] {l.outChannels(), l.inChannels(), k, k},
+                memory.format_tag.hwio, w.kernel(), w.bias());
         reorderedWeights.put(index, pair);
         return pair;
     }
