@@ -19,22 +19,32 @@ public final class Fixtures {
 
     /** The fixture root; fails with a clear message when it does not exist. */
     public static Path root() {
-        String prop = System.getProperty(PROPERTY);
+        return locate(PROPERTY, IN_REPO, "Keras fixtures", "/path/to/fixtures/keras");
+    }
+
+    /**
+     * A test-data folder: {@code -D<property>=DIR} if given (it must exist), else {@code inRepo} in the working folder
+     * or the nearest folder above it that has one.
+     *
+     * @throws IllegalStateException naming {@code what}, where it looked and the property to set
+     */
+    public static Path locate(String property, Path inRepo, String what, String example) {
+        String prop = System.getProperty(property);
         if (prop != null && !prop.isBlank()) {
             Path p = Path.of(prop).toAbsolutePath().normalize();
             if (!Files.isDirectory(p)) {
-                throw new IllegalStateException("-D" + PROPERTY + "=" + prop + ": no such folder (" + p + ")");
+                throw new IllegalStateException("-D" + property + "=" + prop + ": no such folder (" + p + ")");
             }
             return p;
         }
         Path start = Path.of("").toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(IN_REPO);
+            Path candidate = dir.resolve(inRepo);
             if (Files.isDirectory(candidate)) {
                 return candidate.normalize();
             }
         }
-        throw new IllegalStateException("Keras fixtures not found: no " + IN_REPO + " in " + start
-                + " or any folder above it; pass -D" + PROPERTY + "=/path/to/fixtures/keras");
+        throw new IllegalStateException(what + " not found: no " + inRepo + " in " + start
+                + " or any folder above it; pass -D" + property + "=" + example);
     }
 }

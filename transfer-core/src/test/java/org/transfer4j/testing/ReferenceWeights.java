@@ -65,23 +65,7 @@ public final class ReferenceWeights {
 
     /** The folder of the golden data; fails with a clear message when it does not exist. */
     public static Path root() {
-        String prop = System.getProperty(PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            Path p = Path.of(prop).toAbsolutePath().normalize();
-            if (!Files.isDirectory(p)) {
-                throw new IllegalStateException("-D" + PROPERTY + "=" + prop + ": no such folder (" + p + ")");
-            }
-            return p;
-        }
-        Path start = Path.of("").toAbsolutePath();
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve(IN_REPO);
-            if (Files.isDirectory(candidate)) {
-                return candidate.normalize();
-            }
-        }
-        throw new IllegalStateException("Reference data not found: no " + IN_REPO + " in " + start
-                + " or any folder above it; pass -D" + PROPERTY + "=/path/to/reference");
+        return Fixtures.locate(PROPERTY, IN_REPO, "Reference data", "/path/to/reference");
     }
 
     /** Every Keras weight of {@code base} in Keras's order, from {@code <root>/<base>/weights.csv}. */
