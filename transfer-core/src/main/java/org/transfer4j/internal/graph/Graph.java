@@ -174,6 +174,72 @@ public final class Graph {
     }
 
     /**
+     * The nodes from tensor {@code from} to tensor {@code to}: every ancestor of {@code to} (and {@code to} itself) that
+     * descends from {@code from}, in order. Every tensor they read is {@code from} or one of their outputs.
+     *
+     * @throws IllegalArgumentException for an unknown tensor, a {@code to} that does not descend from {@code from}, or
+     *                                  a node of the part reading a tensor from before {@code from} (named)
+     */
+    public List<Node> between(String from, String to) {
+        shape(from);
+        shape(to);
+        if (from.equals(to)) {
+            return List.of();
+        }
+        Set<String> inside = new HashSet<>();
+        List<Node> out = new ArrayList<>();
+        for (Node n : ancestorsOf(to)) {
+            if (n.inputs().stream().anyMatch(t -> t.equals(from) || inside.contains(t))) {
+                inside.add(n.name());
+                out.add(n);
+            }
+        }
+        if (!inside.contains(to)) {
+            throw new IllegalArgumentException("Layer " + to + " does not depend on " + from + " in " + name);
+        }
+        for (Node n : out) {
+            for (String t : n.inputs()) {
+                if (!t.equals(from) && !inside.contains(t)) {
+                    throw new IllegalArgumentException("Layer " + n.name() + " reads " + t + ", which is computed "
+                            + "before " + from + " in " + name + "; start the part earlier (see entryOf)");
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The last tensor before layer {@code layer} that alone carries everything the layers from {@code layer} on read:
+     * {@code layer}'s input in a chain; inside a residual block, the block's input (the layers between it and
+     * {@code layer} then run frozen in front of the part). A frozen prefix cut there hands one tensor over.
+     */
+    public String entryOf(String layer) {
+        int k = indexOf(layer);
+        Set<String> produced = new HashSet<>();
+        for (int i = k; i < nodes.size(); i++) {
+            produced.add(nodes.get(i).name());
+        }
+        Set<String> open = new HashSet<>();
+        for (int i = k; i < nodes.size(); i++) {
+            for (String t : nodes.get(i).inputs()) {
+                if (!produced.contains(t)) {
+                    open.add(t);
+                }
+            }
+        }
+        for (int j = k - 1; j >= 0 && open.size() > 1; j--) {
+            Node n = nodes.get(j);
+            if (open.remove(n.name())) {
+                open.addAll(n.inputs());
+            }
+        }
+        if (open.size() != 1) {
+            throw new IllegalStateException("No single tensor enters " + name + " before " + layer + ": " + open);
+        }
+        return open.iterator().next();
+    }
+
+    /**
      * Whether this is a VGG-style stack: a chain of 3×3 "same" stride-1 convolutions with bias and ReLU and 2×2
      * stride-2 "valid" max pools, which the sequential engines run.
      */

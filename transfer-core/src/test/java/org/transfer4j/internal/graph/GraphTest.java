@@ -56,6 +56,34 @@ class GraphTest {
     }
 
     @Test
+    void a_cut_inside_a_residual_block_enters_at_the_blocks_input() {
+        Graph r = Architectures.resnet50(64, 64);
+        // the first layer of an identity block: its input is the block's input, which the Add reads too
+        assertThat(r.entryOf("conv5_block3_1_conv")).isEqualTo("conv5_block2_out");
+        // inside the block: the shortcut still needs the block's input
+        assertThat(r.entryOf("conv5_block3_2_conv")).isEqualTo("conv5_block2_out");
+        assertThat(r.entryOf("conv5_block3_add")).isEqualTo("conv5_block2_out");
+        // after the Add, the chain goes on from the Add's output
+        assertThat(r.entryOf("conv5_block3_out")).isEqualTo("conv5_block3_add");
+        assertThat(r.entryOf("conv1_pad")).isEqualTo(Graph.INPUT);
+        Graph m = Architectures.mobilenetV2(64, 64);
+        assertThat(m.entryOf("block_16_project")).isEqualTo("block_16_depthwise_relu");
+        assertThat(m.entryOf("block_15_project_BN")).isEqualTo("block_14_add");
+        assertThat(Architectures.vgg16(64, 64).entryOf("block5_conv1")).isEqualTo("block4_pool");
+
+        List<String> part = r.between("conv5_block2_out", "conv5_block3_out").stream().map(Graph.Node::name).toList();
+        assertThat(part).startsWith("conv5_block3_1_conv").endsWith("conv5_block3_add", "conv5_block3_out")
+                .hasSize(10);
+        assertThat(r.between("conv5_block3_2_conv", "conv5_block3_2_relu").stream().map(Graph.Node::name))
+                .containsExactly("conv5_block3_2_bn", "conv5_block3_2_relu");
+        assertThatThrownBy(() -> r.between("conv5_block3_2_conv", "conv5_block3_out"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("conv5_block3_add reads conv5_block2_out");
+        assertThatThrownBy(() -> r.between("conv5_block3_out", "conv5_block2_out"))
+                .hasMessageContaining("does not depend on conv5_block3_out");
+    }
+
+    @Test
     void bad_graphs_are_refused_naming_the_layer() {
         GraphBuilder b = new GraphBuilder("t", 8, 8, 3);
         String x = b.conv("c", b.input(), 4, 3, 1, Padding.SAME, true, Activation.RELU);
