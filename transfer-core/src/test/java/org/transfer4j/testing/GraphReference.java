@@ -8,7 +8,6 @@ import org.transfer4j.internal.graph.Activation;
 import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.internal.graph.Op;
 import org.transfer4j.model.Layer;
-import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Weights;
 
 /**
@@ -27,32 +26,64 @@ public final class GraphReference {
             in[i] = x[i];
         }
         t.put(Graph.INPUT, in);
-        for (Graph.Node node : g.ancestorsOf(cut)) {
+        run(g, (layer, weight) -> weights.layer(layer).values(weight), t, g.ancestorsOf(cut), n);
+        return t.get(cut);
+    }
+
+    /**
+     * The tensor {@code to} for {@code n} examples of tensor {@code from} (NHWC, double), running the nodes of
+     * {@link Graph#between}; {@code params} maps {@code <layer>_<weight>} to Keras-layout values (the form a
+     * {@code GraphTrainer} takes).
+     */
+    public static double[] forward(Graph g, Map<String, float[]> params, String from, double[] x, int n, String to) {
+        Map<String, double[]> t = new HashMap<>();
+        t.put(from, x);
+        run(g, (layer, weight) -> {
+            float[] v = params.get(layer + "_" + weight);
+            if (v == null) {
+                throw new IllegalArgumentException("No weight " + layer + "_" + weight);
+            }
+            return v;
+        }, t, g.between(from, to), n);
+        return t.get(to);
+    }
+
+    /** Looks a weight up by layer and short name. */
+    private interface Lookup {
+        float[] values(String layer, String weight);
+    }
+
+    private static void run(Graph g, Lookup weights, Map<String, double[]> t, Iterable<Graph.Node> nodes, int n) {
+        for (Graph.Node node : nodes) {
             int[] s = g.shape(node.inputs().get(0));
             double[] a = t.get(node.inputs().get(0));
             int[] o = g.shape(node.name());
             double[] y;
             Op op = node.op();
             if (op instanceof Op.Conv2D c) {
-                LayerWeights w = weights.layer(node.name());
-                y = conv(a, n, s, o, w.values("kernel"), c.useBias() ? w.values("bias") : null, c.kernel(),
+                String l = node.name();
+                y = conv(a, n, s, o, weights.values(l, "kernel"), c.useBias() ? weights.values(l, "bias") : null, c.kernel(),
                         c.stride(), c.padding().before(s[0], c.kernel(), c.stride()),
                         c.padding().before(s[1], c.kernel(), c.stride()), false);
                 act(y, c.activation());
             } else if (op instanceof Op.DepthwiseConv2D d) {
-                LayerWeights w = weights.layer(node.name());
-                y = conv(a, n, s, o, w.values("depthwise_kernel"), d.useBias() ? w.values("bias") : null, d.kernel(),
+                String l = node.name();
+                y = conv(a, n, s, o, weights.values(l, "depthwise_kernel"), d.useBias() ? weights.values(l, "bias")
+                        : null, d.kernel(),
                         d.stride(), d.padding().before(s[0], d.kernel(), d.stride()),
                         d.padding().before(s[1], d.kernel(), d.stride()), true);
                 act(y, d.activation());
             } else if (op instanceof Op.BatchNormalization bn) {
-                LayerWeights w = weights.layer(node.name());
+                String l = node.name();
+                float[] mean = weights.values(l, "moving_mean");
+                float[] var = weights.values(l, "moving_variance");
+                float[] gamma = weights.values(l, "gamma");
+                float[] beta = weights.values(l, "beta");
                 int c = s[2];
                 y = new double[a.length];
                 for (int i = 0; i < a.length; i++) {
                     int ch = i % c;
-                    y[i] = (a[i] - w.values("moving_mean")[ch]) / Math.sqrt(w.values("moving_variance")[ch]
-                            + bn.epsilon()) * w.values("gamma")[ch] + w.values("beta")[ch];
+                    y[i] = (a[i] - mean[ch]) / Math.sqrt(var[ch] + bn.epsilon()) * gamma[ch] + beta[ch];
                 }
             } else if (op instanceof Op.Relu r) {
                 y = a.clone();
@@ -113,7 +144,6 @@ public final class GraphReference {
             }
             t.put(node.name(), y);
         }
-        return t.get(cut);
     }
 
     private static void act(double[] y, Activation a) {
