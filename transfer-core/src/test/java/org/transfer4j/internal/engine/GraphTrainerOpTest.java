@@ -207,6 +207,26 @@ abstract class GraphTrainerOpTest {
     }
 
     @Test
+    void two_backward_passes_after_one_forward_each_give_their_own_gradients() {
+        Graph g = projectionBlock();
+        int n = 2;
+        Map<String, float[]> arrays = GraphReference.randomKerasArrays(g.layers(), 31);
+        float[] x = input(g, n, 32, 1.0);
+        float[] r1 = input(g.shape("out_conv"), n, 33);
+        float[] r2 = input(g.shape("out_conv"), n, 34);
+        Set<String> all = Set.copyOf(g.names());
+        try (GraphTrainer t = create(g, Graph.INPUT, "out_conv", all, Set.of(Graph.INPUT, "a1_relu"))) {
+            t.forward(array(x, n, g.inputShape()), params(g, arrays));
+            Map<String, INDArray> first = copy(t.backward(array(r1, n, g.shape("out_conv"))));
+            Map<String, INDArray> second = copy(t.backward(array(r2, n, g.shape("out_conv"))));
+            checkGradients(g, Graph.INPUT, "out_conv", arrays, x, r1, n, first, all, Set.of(Graph.INPUT, "a1_relu"));
+            checkGradients(g, Graph.INPUT, "out_conv", arrays, x, r2, n, second, all, Set.of(Graph.INPUT, "a1_relu"));
+            assertClose(toFloat(t.activation("a1_relu")),
+                    GraphReference.forward(g, weights(g, arrays), x, n, "a1_relu"), 1e-4, "activation of a1_relu");
+        }
+    }
+
+    @Test
     void a_part_reading_a_tensor_from_before_its_start_is_refused_naming_it() {
         Graph g = projectionBlock();
         assertThatThrownBy(() -> create(g, "a1_relu", "out_conv", Set.of(), Set.of()))
