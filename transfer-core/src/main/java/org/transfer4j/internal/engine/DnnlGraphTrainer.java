@@ -86,7 +86,7 @@ import org.transfer4j.internal.graph.Padding;
  * compute input gradients only for inputs on such a path.
  *
  * <p>Memory: per batch size a plan (at most two kept) is built once: NHWC activations, one buffer per tensor of
- * the part (kept for the backward pass), the kernels in the layouts the primitives choose (reordered from the
+ * the part (kept for the backward pass; the input is copied in, so the caller may reuse its array), the kernels in the layouts the primitives choose (reordered from the
  * caller's Keras-layout arrays on every forward, since they change between steps), gradient buffers taken from a
  * pool and given back when the producer of their tensor has run backward (reference counts), pooling workspaces,
  * one user scratchpad for every primitive, and the output, gradient and activation arrays handed back. A step
@@ -444,7 +444,6 @@ final class DnnlGraphTrainer implements GraphTrainer {
         final memory userIn;
         final memory userDiffOut;
         final INDArray output;
-        INDArray input;
         // the backward pass's gradient buffers: a pool of equal buffers and reference counts
         final Deque<memory> free = new ArrayDeque<>();
         long poolBytes;
@@ -458,15 +457,11 @@ final class DnnlGraphTrainer implements GraphTrainer {
             this.act = precision == Precision.BF16 ? memory.data_type.bf16 : memory.data_type.f32;
             this.elem = precision == Precision.BF16 ? 2 : 4;
             try {
-                // the input
+                // the input, copied in (and to bf16): the backward pass reads it after the caller has its array back
                 userIn = wrap(md(nchw(n, fromShape), memory.data_type.f32, memory.format_tag.nhwc));
-                if (act == memory.data_type.f32) {
-                    value.put(from, userIn);
-                } else {
-                    memory m = owned(tensorDesc(from));
-                    value.put(from, m);
-                    copy(forwardExecs, userIn, m, "input");
-                }
+                memory in = owned(tensorDesc(from));
+                value.put(from, in);
+                copy(forwardExecs, userIn, in, "input");
                 for (Step s : steps) {
                     planForward(s);
                 }
@@ -582,7 +577,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                         add(forwardExecs, pd, new binary(pd), args().put(DNNL_ARG_SRC_0, src)
                                 .put(DNNL_ARG_SRC_1, src1).put(DNNL_ARG_DST, dst), s.name);
                     }
-                    // the same bytes in NHWC order: the input (perhaps the caller's array) copied into the output
+                    // the same bytes in NHWC order: the input copied into the output seen in the input's shape
                     case FLATTEN -> copy(forwardExecs, src, view(src.get_desc(), dst), s.name);
                     default -> throw new IllegalStateException(s.kind.toString());
                 }
@@ -1005,7 +1000,6 @@ final class DnnlGraphTrainer implements GraphTrainer {
             for (Copied c : copied) {
                 Pointer.memcpy(c.target(), address(weights, c.key(), c.shape()), c.bytes());
             }
-            input = x; // the backward pass reads it by address
             userIn.set_data_handle(x.data().addressPointer());
             stream s = dnnl.stream();
             for (Exec e : weightReorders) {
@@ -1027,7 +1021,6 @@ final class DnnlGraphTrainer implements GraphTrainer {
             }
             s._wait();
             Reference.reachabilityFence(dOut);
-            Reference.reachabilityFence(input);
         }
 
         void close() {

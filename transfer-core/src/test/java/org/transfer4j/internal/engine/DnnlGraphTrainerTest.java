@@ -521,6 +521,26 @@ class DnnlGraphTrainerTest {
     }
 
     @Test
+    void the_caller_may_overwrite_its_input_between_forward_and_backward() {
+        Graph g = resnetStage(7, 8);
+        Case c = new Case(g, Graph.INPUT, "b2_out", 2, 41, 1);
+        Map<String, INDArray> p = arrays(g, c.params);
+        try (GraphTrainer t = new DnnlGraphTrainer(g, Graph.INPUT, "b2_out", weighted(g), Set.of(Graph.INPUT),
+                Precision.FP32)) {
+            t.forward(c.input(), p);
+            Map<String, INDArray> want = new HashMap<>();
+            t.backward(c.dOut()).forEach((k, v) -> want.put(k, v.dup()));
+            INDArray x = c.input();
+            t.forward(x, p);
+            x.assign(0);
+            Map<String, INDArray> got = t.backward(c.dOut());
+            for (String k : want.keySet()) {
+                assertThat(got.get(k).data().asFloat()).as(k).isEqualTo(want.get(k).data().asFloat());
+            }
+        }
+    }
+
+    @Test
     void gradients_and_activations_of_an_inner_tensor_for_grad_cam() {
         GraphBuilder b = new GraphBuilder("t", 7, 6, 3);
         String x = b.conv("c1", b.input(), 4, 3, 1, Padding.SAME, true, Activation.RELU);
