@@ -26,9 +26,11 @@ import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.internal.graph.GraphBuilder;
 import org.transfer4j.internal.graph.Op;
 import org.transfer4j.internal.graph.Padding;
+import org.transfer4j.model.Layer;
 import org.transfer4j.model.Weights;
 import org.transfer4j.model.WeightsSource;
 import org.transfer4j.testing.GraphReference;
+import org.transfer4j.testing.ReferenceWeights;
 
 /**
  * {@link DnnlGraphTrainer} against the double-precision {@link GraphReference}: forward values, and every weight and
@@ -45,6 +47,19 @@ class DnnlGraphTrainerTest {
             String k = e.getKey();
             out.put(k.substring(0, k.indexOf('/')) + "_" + k.substring(k.indexOf('/') + 1, k.length() - 2),
                     e.getValue());
+        }
+        return out;
+    }
+
+    /** The deterministic weights the Python reference shares ({@link ReferenceWeights#generate}), same keys. */
+    static Map<String, float[]> referenceParams(Graph g, long seed) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Layer l : g.layers()) {
+            for (Layer.Weight w : l.weights()) {
+                long[] shape = Arrays.stream(w.shape()).asLongStream().toArray();
+                out.put(l.name() + "_" + w.name(), ReferenceWeights.generate(l.name() + "/" + w.name() + ":0", shape,
+                        seed));
+            }
         }
         return out;
     }
@@ -606,7 +621,9 @@ class DnnlGraphTrainerTest {
         String last = g.names().get(g.names().size() - 1);
         Set<String> trainable = from(g, "conv5_block3_1_conv", entry);
         trainable.retainAll(weighted(g));
-        check(new Case(g, entry, last, 2, 50, 1), trainable, true, 6);
+        Case c = new Case(g, entry, last, 2, 50, 1);
+        c.params.putAll(referenceParams(g, 50));
+        check(c, trainable, true, 6);
     }
 
     @Test
@@ -616,7 +633,9 @@ class DnnlGraphTrainerTest {
         String last = g.names().get(g.names().size() - 1);
         Set<String> trainable = from(g, "block_16_expand", entry);
         trainable.retainAll(weighted(g));
-        check(new Case(g, entry, last, 2, 51, 2), trainable, true, 8);
+        Case c = new Case(g, entry, last, 2, 51, 2);
+        c.params.putAll(referenceParams(g, 51));
+        check(c, trainable, true, 8);
     }
 
     // -------------------------------------------------------------------------------------------------------------
