@@ -85,8 +85,9 @@ import org.transfer4j.internal.graph.Padding;
  * whose output lies on a path from a trainable layer or a gradient tensor to {@code to} run backward, and they
  * compute input gradients only for inputs on such a path.
  *
- * <p>Memory: per batch size a plan (at most two kept) is built once: NHWC activations, one buffer per tensor of
- * the part (kept for the backward pass; the input is copied in, so the caller may reuse its array), the kernels in the layouts the primitives choose (reordered from the
+ * <p>Memory: per batch size a plan (at most two kept) is built once: NHWC activations, one buffer per tensor the
+ * backward pass reads (the input is copied in, so the caller may reuse its array; tensors only the forward pass reads
+ * share buffers of their size by reference counts), the kernels in the layouts the primitives choose (reordered from the
  * caller's Keras-layout arrays on every forward, since they change between steps), gradient buffers taken from a
  * pool and given back when the producer of their tensor has run backward (reference counts), pooling workspaces,
  * one user scratchpad for every primitive, and the output, gradient and activation arrays handed back. A step
@@ -462,8 +463,18 @@ final class DnnlGraphTrainer implements GraphTrainer {
                 memory in = owned(tensorDesc(from));
                 value.put(from, in);
                 copy(forwardExecs, userIn, in, "input");
+                planForwardBuffers();
                 for (Step s : steps) {
                     planForward(s);
+                    for (String t : s.inputs) {
+                        if (forwardReadsLeft.merge(t, -1, Integer::sum) == 0 && !kept.contains(t)) {
+                            memory buf = valueBuffer.remove(t);
+                            if (buf != null) {
+                                forwardPool.computeIfAbsent(buf.get_desc().get_size(), k -> new ArrayDeque<>())
+                                        .push(buf);
+                            }
+                        }
+                    }
                 }
                 output = Nd4j.createUninitialized(DataType.FLOAT, withBatch(n, toShape));
                 copy(forwardExecs, value.get(to), onArray(output, toShape), "output");
@@ -528,9 +539,59 @@ final class DnnlGraphTrainer implements GraphTrainer {
         // ---------------------------------------------------------------------------------------------------------
         // Forward
 
+        /** Tensors whose values the backward pass (or the end of the forward pass) reads. */
+        final Set<String> kept = new HashSet<>();
+        final Map<String, Integer> forwardReadsLeft = new HashMap<>();
+        final Map<String, memory> valueBuffer = new HashMap<>();
+        final Map<Long, Deque<memory>> forwardPool = new HashMap<>();
+
+        /**
+         * Which values outlive the forward pass: a trainable convolution's input, the output of a fused or separate
+         * ReLU (its backward runs from it), a BatchNormalization's input, a padding's output (its zero border is
+         * written once), {@code to} and the gradient tensors. The others share buffers of their size once their last
+         * reader ran.
+         */
+        private void planForwardBuffers() {
+            kept.add(to);
+            kept.addAll(gradientTensors);
+            for (Step s : steps) {
+                for (String t : s.inputs) {
+                    forwardReadsLeft.merge(t, 1, Integer::sum);
+                }
+                if (s.kind == Kind.PAD) {
+                    kept.add(s.name);
+                }
+                if (!s.backward) {
+                    continue;
+                }
+                switch (s.kind) {
+                    case CONV -> {
+                        if (s.trainable) {
+                            kept.add(s.inputs.get(0));
+                        }
+                        if (s.activation != Activation.NONE) {
+                            kept.add(s.name);
+                        }
+                    }
+                    case BN -> kept.add(s.inputs.get(0));
+                    case RELU -> kept.add(s.name);
+                    default -> {
+                    }
+                }
+            }
+        }
+
         private void planForward(Step s) {
             memory src = value.get(s.inputs.get(0));
-            memory dst = owned(tensorDesc(s.name));
+            memory.desc dstDesc = tensorDesc(s.name);
+            memory dst;
+            Deque<memory> free = kept.contains(s.name) ? null : forwardPool.get(dstDesc.get_size());
+            if (free != null && !free.isEmpty()) {
+                dst = view(dstDesc, free.pop());
+            } else {
+                dst = owned(dstDesc);
+            }
+            valueBuffer.put(s.name, dst);
             value.put(s.name, dst);
             try {
                 switch (s.kind) {
