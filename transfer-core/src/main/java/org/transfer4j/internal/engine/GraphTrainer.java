@@ -52,7 +52,8 @@ public interface GraphTrainer extends AutoCloseable {
     INDArray forward(INDArray x, Map<String, INDArray> params);
 
     /**
-     * Backward through the last {@link #forward}.
+     * Backward through the last {@link #forward}. It may run more than once per forward, each time from that forward's
+     * values (Grad-CAM runs one backward per requested class); each call returns its own gradients, nothing accumulates.
      *
      * @param dOut the gradient of the loss with respect to {@code to}, the shape of the last forward's output
      * @return the gradient of every trainable weight under {@code <layer>_<weight>} in Keras's shape, and of every
