@@ -2,7 +2,6 @@ package org.transfer4j.internal.engine;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -505,10 +504,5 @@ final class Nd4jGraphTrainer implements GraphTrainer {
 
     private static INDArray contiguous(INDArray a) {
         return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
-    }
-
-    /** The nodes of the part, in order (for tests and messages). */
-    List<String> layers() {
-        return Collections.unmodifiableList(part.stream().map(Graph.Node::name).toList());
     }
 }
