@@ -373,7 +373,7 @@ abstract class GraphTrainerOpTest {
     /** Central difference of {@code f} in entry {@code i} of {@code v}, divided by the step the floats really took. */
     private static double difference(float[] v, int i, DoubleSupplier f) {
         float base = v[i];
-        double h = 1e-3 * Math.max(1.0, Math.abs(base));
+        double h = 1e-5 * Math.max(1.0, Math.abs(base));
         v[i] = (float) (base + h);
         double up = f.getAsDouble();
         double stepUp = (double) v[i] - base;
