@@ -20,6 +20,8 @@ import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
 import org.transfer4j.explain.Heatmap;
 import org.transfer4j.internal.engine.GradCamEngine;
+import org.transfer4j.internal.graph.BaseGraphs;
+import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.internal.image.PillowOps;
 import org.transfer4j.internal.image.RawImage;
@@ -50,11 +52,11 @@ final class ModelExplainer {
     }
 
     /**
-     * The layers Grad-CAM can explain in {@code base}: those the explainer can run backwards to. In a VGG-style base
-     * (convolutions and max pools) every conv layer; in a base with BatchNormalization, depthwise convolutions or
-     * residual Adds (ResNet50, MobileNetV2), the last layer with a spatial output (e.g. {@code conv5_block3_out},
-     * {@code out_relu}: the last activation, as Keras's Grad-CAM example explains Xception's
-     * {@code block14_sepconv2_act}), because the backward pass through those layers is not built yet.
+     * The layers Grad-CAM can explain in {@code base}: in a VGG-style base (convolutions and max pools) every conv
+     * layer; in a graph base (ResNet50, MobileNetV2) every layer with a spatial output (convolutions, depthwise
+     * convolutions, BatchNormalizations, activations, Adds; not the input's zero paddings), by default the last one
+     * ({@code conv5_block3_out}, {@code out_relu}: the last activation, as Keras's Grad-CAM example explains Xception's
+     * {@code block14_sepconv2_act}).
      */
     static List<String> explainableLayers(ConvBase base) {
         List<Layer> layers = base.layers();
@@ -67,7 +69,9 @@ final class ModelExplainer {
         if (plain) {
             return layers.stream().filter(l -> l.type() == LayerType.CONV2D).map(Layer::name).toList();
         }
-        return spatialEnd == 0 ? List.of() : List.of(layers.get(spatialEnd - 1).name());
+        return layers.subList(0, spatialEnd).stream()
+                .filter(l -> l.type() != LayerType.ZERO_PADDING2D && l.type() != LayerType.MAX_POOLING2D)
+                .map(Layer::name).toList();
     }
 
     /** The layer {@code spec} names, or the last explainable one (VGG: the last conv layer). */
@@ -82,10 +86,9 @@ final class ModelExplainer {
         String name = spec.layerName().get();
         if (!explainable.contains(name)) {
             String what = !base.layerNames().contains(name) ? "Unknown layer '" + name + "' in " + base.name()
-                    : explainable.size() == 1 ? "Layer '" + name + "' of " + base.name() + " cannot be explained yet "
-                            + "(the backward pass through BatchNormalization, depthwise convolutions and residual Adds "
-                            + "is not built)"
-                    : "Layer '" + name + "' is not a conv layer";
+                    : "Layer '" + name + "' of " + base.name() + " cannot be explained (Grad-CAM needs a layer with a "
+                            + "spatial output: a convolution" + (BaseGraphs.of(base).isPlainStackBeforePooling() ? ")"
+                                    : ", normalization, activation or Add; not a padding, pool or global pooling)");
             throw new IllegalArgumentException(what + "; Grad-CAM explains " + String.join(", ", explainable));
         }
         return base.indexOf(name);
@@ -183,8 +186,16 @@ final class ModelExplainer {
             close();
             Map<String, INDArray> trained = model.suffix().variableValues();
             Weights weights = withTrained(base, model.baseWeightsForSaving(true), trained);
-            // the prefix runs as features are extracted (oneDNN, the model's precision); the tail in fp32
-            FeatureExtractor extractor = base.extractor(weights, layer, model.pipeline().precision());
+            // the prefix runs as features are extracted (oneDNN, the model's precision), the tail in fp32. A chain (VGG)
+            // is cut at the layer itself and its tail runs on SuffixNet's chain path; in a graph the prefix ends where
+            // the layer's block is entered (the layer itself when nothing after it reads an earlier tensor), and the
+            // tail runs on the graph engine unless only a global average pooling follows the layer
+            Graph graph = BaseGraphs.of(base);
+            String entry = graph.isPlainStackBeforePooling() || graph.isEntry(layer) ? layer : graph.entryOf(layer);
+            List<Layer> tail = base.layers().subList(target + 1, base.layers().size());
+            boolean chain = graph.isPlainStackBeforePooling()
+                    || entry.equals(layer) && tail.stream().allMatch(l -> l.type() == LayerType.GLOBAL_AVERAGE_POOLING2D);
+            FeatureExtractor extractor = base.extractor(weights, entry, model.pipeline().precision());
             prefixExtractor = extractor;
             PrefixEngine prefix = new PrefixEngine() {
                 @Override
@@ -202,9 +213,10 @@ final class ModelExplainer {
                     return extractor.toString();
                 }
             };
-            engine = new GradCamEngine(prefix, base.layers().get(target).outputShape(),
-                    base.layers().subList(target + 1, base.layers().size()), weights, TrainingRun.requireHead(model.pipeline()),
-                    trained);
+            Head head = TrainingRun.requireHead(model.pipeline());
+            engine = chain
+                    ? new GradCamEngine(prefix, base.layers().get(target).outputShape(), tail, weights, head, trained)
+                    : GradCamEngine.onGraph(prefix, graph, entry, layer, weights, head, trained);
             engineLayer = layer;
         }
         return engine;
@@ -220,18 +232,24 @@ final class ModelExplainer {
         }
     }
 
-    /** The base weights with the trained conv layers' current values in place of their starting ones. */
+    /** The base weights with the trained layers' current values ({@code <layer>_<weight>}) in place of their starting ones. */
     private static Weights withTrained(ConvBase base, Weights weights, Map<String, INDArray> trained)
             throws WeightsException {
         Map<String, LayerWeights> byLayer = new LinkedHashMap<>(weights.layers());
         boolean changed = false;
         for (Layer l : base.layers()) {
-            INDArray k = trained.get(l.name() + "_kernel");
-            INDArray b = trained.get(l.name() + "_bias");
-            if (l.type() == LayerType.CONV2D && k != null && b != null) {
-                byLayer.put(l.name(), new LayerWeights(k.dup('c').data().asFloat(), k.shape(), b.dup('c').data().asFloat()));
-                changed = true;
+            if (l.weights().stream().noneMatch(w -> trained.containsKey(l.name() + "_" + w.name()))) {
+                continue;
             }
+            LayerWeights current = weights.layer(l.name());
+            LayerWeights.Builder b = LayerWeights.builder();
+            for (Layer.Weight w : l.weights()) {
+                INDArray t = trained.get(l.name() + "_" + w.name());
+                b.put(w.name(), current.shape(w.name()), t == null ? current.values(w.name())
+                        : t.dup('c').data().asFloat());
+            }
+            byLayer.put(l.name(), b.build());
+            changed = true;
         }
         return changed ? Weights.of(base.layers(), byLayer, weights.checksum() + "+trained",
                 weights.description() + " with trained layers") : weights;

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -23,6 +25,8 @@ import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatures;
 import org.transfer4j.internal.engine.SuffixNet;
+import org.transfer4j.internal.graph.BaseGraphs;
+import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.internal.train.ArrayBatchSource;
 import org.transfer4j.internal.train.AugmentedBatchSource;
 import org.transfer4j.internal.train.BatchSource;
@@ -129,6 +133,12 @@ final class TrainingRun implements AutoCloseable {
         Weights w = weights;
         if (w == null && !trainable.isEmpty()) {
             w = p.base().loadWeights();
+        }
+        Graph graph = BaseGraphs.of(p.base());
+        if (!trainable.isEmpty() && !graph.isPlainStackBeforePooling()) {
+            Set<String> names = trainable.stream().map(Layer::name).collect(Collectors.toSet());
+            return SuffixNet.onGraph(graph, p.cutLayer().name(), names, null, w, requireHead(p),
+                    p.trainingOptions().seed(), p.precision());
         }
         return new SuffixNet(p.cutLayer().outputShape(), trainable, w, requireHead(p), p.trainingOptions().seed(),
                 p.precision());

@@ -16,6 +16,8 @@ import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.features.ShardedFeatures;
+import org.transfer4j.internal.graph.BaseGraphs;
+import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
@@ -60,17 +62,6 @@ public final class TransferPipeline {
         int convLayers = base.withPooling(Pooling.NONE).layers().size();
         this.base = base.withPooling(pooling);
         this.firstTrainable = firstTrainable >= convLayers ? this.base.layers().size() : firstTrainable;
-        if (this.firstTrainable < convLayers) {
-            String first = this.base.layers().get(this.firstTrainable).name();
-            boolean vggStyle = this.base.layers().stream().limit(convLayers)
-                    .allMatch(l -> l.type() == LayerType.CONV2D || l.type() == LayerType.MAX_POOLING2D);
-            if (!vggStyle) {
-                throw new IllegalArgumentException("freezeUntil(\"" + first + "\") in " + base.name()
-                        + " is not yet supported: fine-tuning trains VGG-style conv layers only so far (BatchNormalization,"
-                        + " depthwise convolutions and residual Adds do not train yet). Freeze the whole base "
-                        + "(approach 1 or 2) instead.");
-            }
-        }
         this.head = head;
         this.training = Objects.requireNonNull(training, "training");
         this.augmentation = augmentation;
@@ -365,16 +356,22 @@ public final class TransferPipeline {
 
     /**
      * The layer the frozen prefix ends with: the cut, where features are taken and cached. The last base layer when
-     * the whole base is frozen.
+     * the whole base is frozen; in a chain (VGG) the layer before the first trainable one. When the freeze point falls
+     * inside a residual block (ResNet50, MobileNetV2) the prefix ends at the block's input, the one tensor the rest of
+     * the network reads: the block's layers before the freeze point then run frozen in the suffix (same values; they
+     * never train).
      *
      * @throws IllegalStateException when the whole base trains (there is no frozen prefix)
      */
     public Layer cutLayer() {
-        if (firstTrainable == 0) {
-            throw new IllegalStateException("freezeUntil(" + base.layers().get(0).name()
+        String entry = firstTrainable == 0 ? Graph.INPUT
+                : firstTrainable >= base.layers().size() ? base.layers().get(firstTrainable - 1).name()
+                : BaseGraphs.of(base).entryOf(base.layers().get(firstTrainable).name());
+        if (entry.equals(Graph.INPUT)) {
+            throw new IllegalStateException("freezeUntil(" + base.layers().get(firstTrainable).name()
                     + ") trains the whole base; there is no frozen prefix to cut after");
         }
-        return base.layers().get(firstTrainable - 1);
+        return base.layers().get(base.indexOf(entry));
     }
 
     /**

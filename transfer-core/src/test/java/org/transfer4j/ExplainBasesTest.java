@@ -97,17 +97,57 @@ class ExplainBasesTest {
     }
 
     @org.junit.jupiter.api.Test
-    void a_layer_the_explainer_cannot_run_backwards_to_is_refused_naming_the_ones_it_can() {
+    void every_layer_with_a_spatial_output_is_explainable_and_others_are_refused_naming_the_ones_that_are() {
         ConvBase resnet = ResNet50.random(SIZE, SIZE, 1);
-        assertThat(ModelExplainer.explainableLayers(resnet)).containsExactly("conv5_block3_out");
-        assertThat(ModelExplainer.explainableLayers(MobileNetV2.random(SIZE, SIZE, 1))).containsExactly("out_relu");
+        List<String> r = ModelExplainer.explainableLayers(resnet);
+        assertThat(r).contains("conv1_conv", "conv5_block3_3_conv", "conv5_block3_2_bn", "conv5_block3_add")
+                .endsWith("conv5_block3_out").doesNotContain("conv1_pad", "pool1_pool");
+        List<String> m = ModelExplainer.explainableLayers(MobileNetV2.random(SIZE, SIZE, 1));
+        assertThat(m).contains("block_16_depthwise", "block_16_project", "block_15_add").endsWith("out_relu")
+                .doesNotContain("block_1_pad");
         assertThat(ModelExplainer.explainableLayers(Vgg16.random(SIZE, SIZE, 1))).hasSize(13).contains("block1_conv1");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelExplainer.layerIndex(resnet,
-                GradCam.layer("conv5_block3_3_conv"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("conv5_block3_3_conv").hasMessageContaining("conv5_block3_out")
-                .hasMessageContaining("not built");
+                GradCam.layer("pool1_pool"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pool1_pool").hasMessageContaining("conv5_block3_out");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelExplainer.layerIndex(resnet,
                 GradCam.layer("block5_conv3"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Unknown layer 'block5_conv3'");
+    }
+
+    /**
+     * A layer inside a residual block: the prefix stops at the block's input and the graph engine runs the rest forward
+     * and backward. Its heatmap has the layer's grid and non-zero channel weights, and the probabilities are the
+     * model's. (The gradients themselves are checked against finite differences in {@code GraphTrainerOpTest} and
+     * {@code ExplainGradCamGradientTest}.)
+     */
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource({"resnet50,conv5_block3_2_conv,2", "resnet50,conv4_block6_1_relu,4", "mobilenet_v2,block_16_project,2",
+            "mobilenet_v2,block_14_depthwise_relu,2", "mobilenet_v2,block_13_expand_BN,4"})
+    void explains_a_layer_inside_a_block(String baseName, String layer, int cells) throws Exception {
+        TransferPipeline pipeline = TransferPipeline.from(base(baseName))
+                .head(Heads.globalAveragePooling().dense(8).sigmoid()).optimizer(rmsprop(1e-4)).epochs(1).batchSize(4)
+                .seed(2);
+        try (TransferModel model = pipeline.fit(ImageFolder.of(data.resolve("train")),
+                ImageFolder.of(data.resolve("validation")), tmp.resolve("cache-inner-" + baseName))) {
+            List<Path> images;
+            try (Stream<Path> files = Files.walk(data.resolve("validation"))) {
+                images = files.filter(f -> f.toString().endsWith(".png")).sorted().toList();
+            }
+            List<Explanation> explanations = model.explain(images, GradCam.layer(layer));
+            for (int i = 0; i < explanations.size(); i++) {
+                Explanation e = explanations.get(i);
+                assertThat(e.heatmap().layer()).isEqualTo(layer);
+                assertThat(e.heatmap().height()).isEqualTo(cells);
+                assertThat(e.heatmap().width()).isEqualTo(cells);
+                double weightSum = 0;
+                for (float w : e.heatmap().channelWeights()) {
+                    weightSum += Math.abs(w);
+                }
+                assertThat(weightSum).as("channel weights of %s", layer).isPositive();
+                String second = model.classNames().get(1);
+                assertThat(e.probabilities().get(second)).isCloseTo(model.predict(images.get(i)).get(0)
+                        .probabilities().get(second), org.assertj.core.data.Offset.offset(1e-4));
+            }
+        }
     }
 }

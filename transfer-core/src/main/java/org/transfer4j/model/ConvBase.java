@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 import org.transfer4j.Precision;
+import org.transfer4j.internal.graph.BaseGraphs;
 import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.internal.graph.Op;
 
@@ -20,6 +21,10 @@ import org.transfer4j.internal.graph.Op;
  * @see Vgg16
  */
 public final class ConvBase {
+    static {
+        BaseGraphs.register(ConvBase::graph);
+    }
+
     private final Graph graph;
     private final Graph unpooled;
     private final Pooling pooling;
@@ -53,7 +58,7 @@ public final class ConvBase {
         this.preprocessing = Objects.requireNonNull(preprocessing, "preprocessing");
     }
 
-    /** The layer graph the engines plan from (package-private: the graph type is internal). */
+    /** The layer graph the engines plan from (package-private: the graph type is internal; see {@link BaseGraphs}). */
     Graph graph() {
         return graph;
     }

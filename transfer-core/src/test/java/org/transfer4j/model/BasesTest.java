@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
+import org.transfer4j.Precision;
 import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.testing.GraphReference;
 
@@ -123,16 +124,33 @@ class BasesTest {
     }
 
     @Test
-    void the_nd4j_engine_names_the_base_and_the_setting_it_cannot_run() throws Exception {
+    void the_nd4j_engine_runs_a_graph_base_in_fp32_and_refuses_bf16() throws Exception {
         String old = System.getProperty(PrefixEngine.BACKEND_PROPERTY);
         System.setProperty(PrefixEngine.BACKEND_PROPERTY, "nd4j");
         try {
-            ConvBase b = MobileNetV2.random(32, 32, 1);
+            ConvBase random = MobileNetV2.random(32, 32, 1);
+            ConvBase b = random.withWeights(WeightsSource.ofKerasArrays("t",
+                    GraphReference.randomKerasArrays(random.layers(), 4)));
             Weights w = b.loadWeights();
-            // the extractor sets its engine up on first use (it owns it from then on)
-            assertThatThrownBy(() -> b.extractor(w).engineDescription()).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("mobilenet_v2").hasMessageContaining("-Dtransfer4j.engine=nd4j")
-                    .hasMessageContaining("oneDNN");
+            int[] in = b.inputShape();
+            float[] x = new float[in[0] * in[1] * in[2]];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.37) * 2;
+            }
+            try (FeatureExtractor fx = b.extractor(w)) {
+                assertThat(fx.engineDescription()).contains("libnd4j");
+                float[] got = fx.extractPreprocessed(x, 1);
+                double[] want = GraphReference.forward(b.graph(), w, x, 1, b.lastLayer().name());
+                double scale = 0;
+                double worst = 0;
+                for (int i = 0; i < want.length; i++) {
+                    scale = Math.max(scale, Math.abs(want[i]));
+                    worst = Math.max(worst, Math.abs(got[i] - want[i]));
+                }
+                assertThat(worst / scale).isLessThan(1e-4);
+            }
+            assertThatThrownBy(() -> PrefixEngine.create(b.graph(), "out_relu", b.layers(), w, Precision.BF16))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("BF16 needs the oneDNN engine");
         } finally {
             if (old == null) {
                 System.clearProperty(PrefixEngine.BACKEND_PROPERTY);

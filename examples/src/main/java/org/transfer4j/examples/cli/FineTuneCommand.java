@@ -33,9 +33,20 @@ final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "DIR", description = "Feature cache folder. Default: OUT/features.")
     Path cache;
 
-    @Option(names = "--from", paramLabel = "LAYER", defaultValue = "block5_conv1",
-            description = "First layer to unfreeze in phase 2. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--from", paramLabel = "LAYER",
+            description = "First layer to unfreeze in phase 2 (any layer; inside a residual block the block's "
+                    + "earlier layers stay frozen). Default: the last stage of the base: block5_conv1 (VGG), "
+                    + "conv5_block1_1_conv (ResNet50), block_16_expand (MobileNetV2).")
     String from;
+
+    /** The layer the book's fine-tuning unfreezes from, and its counterpart in the other bases: the last stage. */
+    static String defaultFrom(String base) {
+        return switch (base) {
+            case "resnet50" -> "conv5_block1_1_conv";
+            case "mobilenet_v2" -> "block_16_expand";
+            default -> "block5_conv1";
+        };
+    }
 
     @Option(names = "--head-epochs", paramLabel = "N", defaultValue = "30",
             description = "Epochs of phase 1 (head only). Default: ${DEFAULT-VALUE}.")
@@ -75,6 +86,7 @@ final class FineTuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String from = this.from != null ? this.from : defaultFrom(options.base);
         options.base().indexOf(from);
         ApproachOne.requireBookLayout(data);
         HeadChoice choice = HeadChoice.of(head, "dense(256)", options.folder(data.resolve("train")));

@@ -52,6 +52,22 @@ class FolderTrainingCliTest {
     }
 
     @Test
+    void fine_tune_of_mobilenet_v2_unfreezes_its_last_block_by_default_and_predict_loads_it() throws Exception {
+        Path out = tmp.resolve("ft-mobilenet");
+        CliRun r = run("fine-tune", "--base", "mobilenet_v2", "--data", data.toString(), "--out", out.toString(),
+                "--weights", "random", "--input", "32", "--head-epochs", "1", "--epochs", "1", "--head", "dense(16)",
+                "--no-augment", "--head-lr", "1e-4", "--lr", "1e-5");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Phase 2: fine-tuning from block_16_expand").contains("Test accuracy: ");
+        JsonNode runJson = JsonMapper.builder().build().readTree(out.resolve("run.json").toFile());
+        assertThat(runJson.get("cut_layer").asText()).isEqualTo("block_15_add");
+        assertThat(runJson.get("freeze_until").asText()).isEqualTo("block_16_expand");
+        CliRun p = run("predict", "--model", out.resolve("model.zip").toString(), data.resolve("test/shirts").toString());
+        assertThat(p.code()).as(p.err()).isZero();
+        assertThat(p.out().lines()).hasSize(200);
+    }
+
+    @Test
     void train_augment_runs_approach_2() throws Exception {
         Path out = tmp.resolve("aug");
         CliRun r = run("train", "--augment", "--data", data.toString(), "--out", out.toString(), "--weights", "random",

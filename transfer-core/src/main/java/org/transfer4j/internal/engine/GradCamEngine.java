@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.Head;
+import org.transfer4j.Precision;
+import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 import org.transfer4j.model.Weights;
@@ -55,13 +58,36 @@ public final class GradCamEngine {
      */
     public GradCamEngine(PrefixEngine prefix, int[] activationShape, List<Layer> tailLayers, Weights weights, Head head,
             Map<String, INDArray> headValues) {
+        this(prefix, activationShape, new SuffixNet(spatial(activationShape), tailLayers, weights, head, 0),
+                headValues);
+    }
+
+    /**
+     * Explains layer {@code layer} of a graph base (ResNet50, MobileNetV2, any graph): the prefix runs up to
+     * {@code entry} ({@link Graph#entryOf}{@code (layer)}: the one tensor that enters the block holding
+     * {@code layer}), the rest of the graph runs forward and backward on a {@link GraphTrainer} in fp32, and the
+     * activation and gradient are {@code layer}'s own.
+     *
+     * @throws IllegalArgumentException if {@code layer} has no {@code [h, w, c]} output
+     */
+    public static GradCamEngine onGraph(PrefixEngine prefix, Graph graph, String entry, String layer, Weights weights,
+            Head head, Map<String, INDArray> headValues) {
+        SuffixNet tail = SuffixNet.onGraph(graph, entry, Set.of(), layer, weights, head, 0, Precision.FP32);
+        return new GradCamEngine(prefix, spatial(graph.shape(layer)), tail, headValues);
+    }
+
+    private static int[] spatial(int[] activationShape) {
         if (activationShape.length != 3) {
             throw new IllegalArgumentException("Grad-CAM needs a layer with [h, w, c] output; got "
                     + Arrays.toString(activationShape));
         }
+        return activationShape;
+    }
+
+    private GradCamEngine(PrefixEngine prefix, int[] activationShape, SuffixNet tail, Map<String, INDArray> headValues) {
         this.prefix = prefix;
         this.activationShape = activationShape.clone();
-        this.tail = new SuffixNet(activationShape, tailLayers, weights, head, 0);
+        this.tail = tail;
         Map<String, INDArray> values = tail.variableValues();
         for (Map.Entry<String, INDArray> e : headValues.entrySet()) {
             if (values.containsKey(e.getKey()) && !e.getKey().endsWith("_kernel") && !e.getKey().endsWith("_bias")) {
@@ -105,7 +131,8 @@ public final class GradCamEngine {
         for (INDArray d : g.gradients()) {
             gradients.add(SuffixNet.read(d));
         }
-        return new Result(g.probabilities(), g.units(), SuffixNet.read(a), gradients, activationShape.clone());
+        return new Result(g.probabilities(), g.units(), SuffixNet.read(g.activations()), gradients,
+                activationShape.clone());
     }
 
     /** The class scores (per example, for {@code classes}) computed from given activations, for checks. */

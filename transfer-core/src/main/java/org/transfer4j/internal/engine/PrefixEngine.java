@@ -34,6 +34,25 @@ public interface PrefixEngine {
     String BACKEND_PROPERTY = "transfer4j.engine";
 
     /**
+     * The engine for the graph {@code graph} up to {@code cut}. A VGG-style chain runs on the sequential engines
+     * ({@link #create(List, Weights, Precision)}: the same primitives and layouts as before graphs existed); any other
+     * graph runs on {@link DnnlGraph} where oneDNN is selected, else on {@link Nd4jGraph} (libnd4j's ops, fp32 only).
+     *
+     * @param precision a resolved precision, {@code FP32} or {@code BF16}
+     * @throws IllegalStateException for BF16 on the libnd4j backend, or an unknown backend name
+     */
+    static PrefixEngine create(Graph graph, String cut, List<Layer> run, Weights weights, Precision precision) {
+        if (graph.isPlainStack()) {
+            return create(run, weights, precision);
+        }
+        if (Dnnl.selected()) {
+            return new DnnlGraph(graph, cut, weights, precision);
+        }
+        requireFp32OnNd4j(precision);
+        return new Nd4jGraph(graph, cut, weights);
+    }
+
+    /**
      * The default engine for these layers: oneDNN on the CPU backend, libnd4j's ops on CUDA (or where oneDNN does not
      * load). {@code -Dtransfer4j.engine=nd4j} picks libnd4j's ops on the CPU too (for comparison), {@code onednn}
      * insists on oneDNN.
@@ -41,38 +60,19 @@ public interface PrefixEngine {
      * @param precision a resolved precision, {@code FP32} or {@code BF16}
      * @throws IllegalStateException    for BF16 on the libnd4j backend, or an unknown backend name
      */
-    /**
-     * The engine for the graph {@code graph} up to {@code cut}. A VGG-style chain runs on the sequential engines
-     * ({@link #create(List, Weights, Precision)}: the same primitives and layouts as before graphs existed); any other
-     * graph runs on {@link DnnlGraph}, which needs oneDNN.
-     *
-     * @throws IllegalStateException naming the base and the {@value #BACKEND_PROPERTY} setting when the libnd4j backend
-     *                               is chosen (or the only one) for a graph it cannot run
-     */
-    static PrefixEngine create(Graph graph, String cut, List<Layer> run, Weights weights, Precision precision) {
-        if (graph.isPlainStack()) {
-            return create(run, weights, precision);
-        }
-        if (!Dnnl.selected()) {
-            String why = System.getProperty(BACKEND_PROPERTY, "").isBlank()
-                    ? "oneDNN is not in use here (ND4J backend not the CPU one, or oneDNN did not load)"
-                    : "-D" + BACKEND_PROPERTY + "=" + System.getProperty(BACKEND_PROPERTY) + " chose the libnd4j backend";
-            throw new IllegalStateException("Base " + graph.name() + " runs on the oneDNN engine only, and " + why
-                    + "; the libnd4j backend runs the VGG bases only. Unset -D" + BACKEND_PROPERTY
-                    + " or set it to onednn on a CPU build.");
-        }
-        return new DnnlGraph(graph, cut, weights, precision);
-    }
-
     static PrefixEngine create(List<Layer> layers, Weights weights, Precision precision) {
         boolean dnnl = Dnnl.selected();
         if (dnnl) {
             return new DnnlPrefix(layers, weights, precision);
         }
+        requireFp32OnNd4j(precision);
+        return new FrozenPrefix(layers, weights);
+    }
+
+    private static void requireFp32OnNd4j(Precision precision) {
         if (precision != Precision.FP32) {
             throw new IllegalStateException("Precision " + precision + " needs the oneDNN engine; the libnd4j engine "
                     + "runs FP32 only");
         }
-        return new FrozenPrefix(layers, weights);
     }
 }

@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,6 +22,7 @@ import org.transfer4j.Head;
 import org.transfer4j.HeadLayer;
 import org.transfer4j.Optimizer;
 import org.transfer4j.Precision;
+import org.transfer4j.internal.graph.Graph;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 import org.transfer4j.model.Weights;
@@ -57,6 +60,18 @@ public final class SuffixNet {
     private final List<Layer> convLayers;
     /** The conv layers on oneDNN (CPU default), or null: libnd4j's ops ({@link NativeOps}). */
     private final DnnlConvStack dnnlConvs;
+    /**
+     * In a graph base (ResNet50, MobileNetV2): the part of the graph after the cut, forward and backward (null for a
+     * VGG chain, which {@link #convLayers} describe).
+     */
+    private final GraphTrainer graphPart;
+    /** Every weight the graph part reads; the trainable ones are the same arrays as in {@link #params}. */
+    private final Map<String, INDArray> partWeights = new LinkedHashMap<>();
+    /** The graph part's last tensor, and the tensor whose gradient {@link #inputGradients} returns (or null). */
+    private final String partTo;
+    private final String explained;
+    /** Whether any weight of the graph part trains (else its backward runs only for {@link #inputGradients}). */
+    private final boolean partTrains;
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, INDArray> params = new LinkedHashMap<>();
     private final Map<String, String> layerOfVariable = new HashMap<>();
@@ -100,6 +115,33 @@ public final class SuffixNet {
      */
     public SuffixNet(int[] inputShape, List<Layer> convLayers, Weights baseWeights, Head head, long seed,
             Precision precision) {
+        this(inputShape, convLayers, null, baseWeights, head, seed, precision);
+    }
+
+    /**
+     * The suffix of a graph base (ResNet50, MobileNetV2, or any graph): the nodes after tensor {@code from} up to the
+     * base's last layer ({@link GraphTrainer}: oneDNN, or libnd4j's ops), then the head. Layers in {@code trainable}
+     * train (their trainable weights are variables: kernels, biases, depthwise kernels, BatchNormalization's gamma and
+     * beta); the others of the part (the layers of a residual block before the freeze point) run frozen with
+     * {@code baseWeights}; BatchNormalization always uses its moving statistics.
+     *
+     * @param explained the tensor whose gradient and value {@link #inputGradients} returns (Grad-CAM's layer), or null
+     *                  when nothing is explained (training)
+     * @throws IllegalArgumentException for a part that does not close over {@code from} (see {@link Graph#between})
+     * @throws IllegalStateException    for {@code BF16} where the CPU or the selected backend cannot run it
+     */
+    public static SuffixNet onGraph(Graph graph, String from, Set<String> trainable, String explained,
+            Weights baseWeights, Head head, long seed, Precision precision) {
+        return new SuffixNet(graph.shape(from), List.of(),
+                new GraphPart(graph, from, Set.copyOf(trainable), explained), baseWeights,
+                head, seed, precision);
+    }
+
+    private record GraphPart(Graph graph, String from, Set<String> trainable, String explained) {
+    }
+
+    private SuffixNet(int[] inputShape, List<Layer> convLayers, GraphPart part, Weights baseWeights, Head head,
+            long seed, Precision precision) {
         if (!head.isComplete()) {
             throw new IllegalArgumentException("The head " + head + " has no output layer; end it with sigmoid() or softmax(n)");
         }
@@ -124,6 +166,39 @@ public final class SuffixNet {
             }
             shape = l.outputShape();
         }
+        Precision runs = precision.resolve();
+        List<Graph.Node> nodes = part == null ? List.of()
+                : part.graph().between(part.from(), part.graph().nodes().get(part.graph().nodes().size() - 1).name());
+        if (!nodes.isEmpty()) {
+            Graph g = part.graph();
+            for (Graph.Node node : nodes) {
+                Set<String> frozen = node.op().nonTrainable();
+                for (Map.Entry<String, int[]> e : g.weightShapes(node).entrySet()) {
+                    long[] dims = Arrays.stream(e.getValue()).asLongStream().toArray();
+                    INDArray value = Nd4j.create(baseWeights.layer(node.name()).values(e.getKey()).clone(), dims, 'c');
+                    String name = node.name() + "_" + e.getKey();
+                    partWeights.put(name, value);
+                    if (part.trainable().contains(node.name()) && !frozen.contains(e.getKey())) {
+                        addParam(name, node.name(), value);
+                    }
+                }
+            }
+            String to = nodes.get(nodes.size() - 1).name();
+            Set<String> grads = part.explained() == null || part.explained().equals(to) ? Set.of()
+                    : Set.of(part.explained());
+            this.graphPart = GraphTrainer.create(g, part.from(), to, part.trainable().stream()
+                    .filter(g::has).filter(l -> nodes.stream().anyMatch(n -> n.name().equals(l)))
+                    .collect(Collectors.toSet()), grads, runs);
+            this.explained = part.explained();
+            this.partTo = to;
+            this.partTrains = params.size() > 0;
+            shape = g.shape(to);
+        } else {
+            this.graphPart = null;
+            this.explained = null;
+            this.partTo = null;
+            this.partTrains = false;
+        }
         this.spatialShape = shape.clone();
         if (pooled) {
             if (shape.length != 3) {
@@ -137,7 +212,6 @@ public final class SuffixNet {
             product *= d; // [h, w, c] feature maps, or [c] after a base's global average pooling
         }
         this.flat = product;
-        Precision runs = precision.resolve();
         this.dnnlConvs = !this.convLayers.isEmpty() && Dnnl.selected() ? new DnnlConvStack(this.convLayers, runs)
                 : null;
         if (runs == Precision.BF16 && dnnlConvs == null && !this.convLayers.isEmpty()) {
@@ -244,6 +318,8 @@ public final class SuffixNet {
         final List<INDArray> preMasks = new ArrayList<>();
         /** Input {@code [n, in]} of the first dense layer. */
         INDArray headInput;
+        /** The graph part's output (graph mode). */
+        INDArray partOutput;
         /** Per step from the first dense layer on: its input (row-major {@code n * in}). */
         float[][] inputs;
         /** Per step: a dense layer's output after its activation (logits for the output layer), a dropout's mask. */
@@ -262,6 +338,10 @@ public final class SuffixNet {
      */
     private float[] forward(INDArray x, SplittableRandom random, Trace trace, boolean onDnnl) {
         INDArray a = x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT);
+        if (graphPart != null) {
+            a = graphPart.forward(a, partWeights);
+            trace.partOutput = a;
+        }
         if (onDnnl) {
             a = dnnlConvs.forward(a, params);
         }
@@ -577,7 +657,7 @@ public final class SuffixNet {
         INDArray gW = buffer(first.name() + "_gW", first.in(), first.units());
         Nd4j.gemm(trace.headInput, dz, gW, true, false, 1.0, 0.0);
         grads.put(first.name() + "_W", nio(gW));
-        if (convLayers.isEmpty()) {
+        if (convLayers.isEmpty() && !partTrains) {
             return grads;
         }
         INDArray da = Nd4j.gemm(dz, params.get(first.name() + "_W"), false, true);
@@ -588,6 +668,15 @@ public final class SuffixNet {
             }
         }
         da = unpool(da, n);
+        if (graphPart != null) {
+            for (Map.Entry<String, INDArray> e : graphPart.backward(da).entrySet()) {
+                if (params.containsKey(e.getKey())) {
+                    trace.gradientOwners.add(e.getValue());
+                    grads.put(e.getKey(), contiguous(e.getValue()));
+                }
+            }
+            return grads;
+        }
         if (dnnlConvs != null) {
             for (Map.Entry<String, INDArray> e : dnnlConvs.backward(da).entrySet()) {
                 grads.put(e.getKey(), nio(e.getValue()));
@@ -654,7 +743,7 @@ public final class SuffixNet {
      * @param units         1 for a sigmoid head, else the softmax width
      * @param gradients     per requested pass, {@code d score / d x}, the shape of {@code x}
      */
-    public record InputGradients(float[] probabilities, int units, List<INDArray> gradients) {
+    public record InputGradients(float[] probabilities, int units, List<INDArray> gradients, INDArray activations) {
     }
 
     /**
@@ -703,7 +792,14 @@ public final class SuffixNet {
             }
             gradients.add(backwardToInput(trace, d));
         }
-        return new InputGradients(p, units, gradients);
+        INDArray activations = graphPart == null ? x
+                : explainedIsOutput() ? trace.partOutput.dup() : graphPart.activation(explained).dup();
+        return new InputGradients(p, units, gradients, activations);
+    }
+
+    /** Whether Grad-CAM's tensor is the graph part's output (its gradient is the head's). */
+    private boolean explainedIsOutput() {
+        return graphPart != null && partTo.equals(explained);
     }
 
     /** The output layer's pre-activations ({@code n * units}), dropout off: for checks of the score gradients. */
@@ -744,6 +840,12 @@ public final class SuffixNet {
         INDArray dz = Nd4j.create(d, new long[] {n, first.units()}, 'c');
         INDArray da = Nd4j.gemm(dz, params.get(first.name() + "_W"), false, true);
         da = unpool(da, n);
+        if (graphPart != null) {
+            if (explained == null) {
+                throw new IllegalStateException("This suffix was built without a tensor to explain");
+            }
+            return explainedIsOutput() ? da : graphPart.backward(da).get(explained).dup();
+        }
         for (int i = convLayers.size() - 1; i >= 0; i--) {
             Layer l = convLayers.get(i);
             INDArray in = trace.convInputs.get(i);

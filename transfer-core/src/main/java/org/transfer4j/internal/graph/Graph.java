@@ -208,6 +208,12 @@ public final class Graph {
         return List.copyOf(out);
     }
 
+    /** Whether the layers after {@code layer} read nothing computed before it: a prefix cut at it hands over all. */
+    public boolean isEntry(String layer) {
+        int i = indexOf(layer);
+        return i == nodes.size() - 1 || entryOf(nodes.get(i + 1).name()).equals(layer);
+    }
+
     /**
      * The last tensor before layer {@code layer} that alone carries everything the layers from {@code layer} on read:
      * {@code layer}'s input in a chain; inside a residual block, the block's input (the layers between it and
@@ -259,6 +265,15 @@ public final class Graph {
             previous = n.name();
         }
         return true;
+    }
+
+    /** {@link #isPlainStack()} but for a global average pooling at the end (a VGG base under a pooled head). */
+    public boolean isPlainStackBeforePooling() {
+        Node last = nodes.get(nodes.size() - 1);
+        if (nodes.size() > 1 && last.op() instanceof Op.GlobalAveragePooling2D) {
+            return new Graph(name, inputShape, nodes.subList(0, nodes.size() - 1)).isPlainStack();
+        }
+        return isPlainStack();
     }
 
     /** The public view: one {@link Layer} per node. */

@@ -3,6 +3,8 @@ package org.transfer4j.internal.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +17,16 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.transfer4j.Activation;
 import org.transfer4j.Head;
 import org.transfer4j.Heads;
+import org.transfer4j.Precision;
 import org.transfer4j.explain.Heatmap;
+import org.transfer4j.internal.graph.Graph;
+import org.transfer4j.internal.graph.Op;
 import org.transfer4j.model.Layer;
 import org.transfer4j.model.LayerType;
 import org.transfer4j.model.LayerWeights;
 import org.transfer4j.model.Weights;
+import org.transfer4j.model.WeightsSource;
+import org.transfer4j.testing.GraphReference;
 
 /**
  * Grad-CAM's channel weights (the spatial mean of {@code ∂score/∂A} per channel) against central finite differences of
@@ -46,6 +53,40 @@ class ExplainGradCamGradientTest {
         int[] classes = headKind.equals("sigmoid") ? new int[] {1, 0, 1} : new int[] {2, 0, 1};
         GradCamEngine engine = new GradCamEngine(LAYERS, target, weights(11 + target), head, Map.of());
         GradCamEngine.Result r = engine.run(input(BATCH, 5), List.of(classes), probability);
+        assertChannelWeights(engine, r, LAYERS.get(target).name(), classes, probability);
+    }
+
+    /**
+     * The same check through the graph engine: a ResNet-style projection block (BatchNormalization, strided 1×1
+     * convolutions, an Add) and a global average pooling after the explained tensor, sigmoid and softmax heads.
+     */
+    @ParameterizedTest(name = "{0} head, probability score {1}")
+    @CsvSource({"sigmoid,false", "sigmoid,true", "softmax,false", "softmax,true"})
+    void channel_weights_through_a_residual_block_equal_finite_differences(String headKind, boolean probability)
+            throws Exception {
+        Graph g = withAveragePool(GraphTrainerOpTest.projectionBlock());
+        Weights w = WeightsSource.ofKerasArrays("grad-cam", GraphReference.randomKerasArrays(g.layers(), 21))
+                .load(g.name(), g.layers());
+        Head head = headKind.equals("sigmoid") ? Heads.dense(7).sigmoid() : Heads.dense(7, Activation.TANH).softmax(3);
+        int[] classes = headKind.equals("sigmoid") ? new int[] {1, 0, 1} : new int[] {2, 0, 1};
+        String layer = "stem_relu";
+        assertThat(g.isEntry(layer)).isTrue();
+        PrefixEngine prefix = PrefixEngine.create(g, layer, g.layers().subList(0, g.indexOf(layer) + 1), w,
+                Precision.FP32);
+        GradCamEngine engine = GradCamEngine.onGraph(prefix, g, layer, layer, w, head, Map.of());
+        int[] in = g.inputShape();
+        SplittableRandom random = new SplittableRandom(8);
+        float[] x = new float[BATCH * in[0] * in[1] * in[2]];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        GradCamEngine.Result r = engine.run(Nd4j.create(x, new long[] {BATCH, in[0], in[1], in[2]}, 'c'),
+                List.of(classes), probability);
+        assertChannelWeights(engine, r, layer, classes, probability);
+    }
+
+    private static void assertChannelWeights(GradCamEngine engine, GradCamEngine.Result r, String layer, int[] classes,
+            boolean probability) {
         int[] s = r.shape();
         int cells = s[0] * s[1];
         int size = cells * s[2];
@@ -53,9 +94,8 @@ class ExplainGradCamGradientTest {
         double eps = 1e-2;
         int checked = 0;
         for (int i = 0; i < BATCH; i++) {
-            Heatmap h = Heatmap.of("c", classes[i], LAYERS.get(target).name(),
-                    java.util.Arrays.copyOfRange(a, i * size, (i + 1) * size),
-                    java.util.Arrays.copyOfRange(r.gradients().get(0), i * size, (i + 1) * size), s[0], s[1], s[2]);
+            Heatmap h = Heatmap.of("c", classes[i], layer, Arrays.copyOfRange(a, i * size, (i + 1) * size),
+                    Arrays.copyOfRange(r.gradients().get(0), i * size, (i + 1) * size), s[0], s[1], s[2]);
             float[] alpha = h.channelWeights();
             for (int k = 0; k < s[2]; k++) {
                 float[] plus = a.clone();
@@ -72,6 +112,12 @@ class ExplainGradCamGradientTest {
             }
         }
         assertThat(checked).as("channels with a non-zero gradient").isGreaterThan(BATCH * s[2] / 2);
+    }
+
+    private static Graph withAveragePool(Graph g) {
+        List<Graph.Node> nodes = new ArrayList<>(g.nodes());
+        nodes.add(new Graph.Node("avg_pool", new Op.GlobalAveragePooling2D(), List.of(nodes.get(nodes.size() - 1).name())));
+        return new Graph(g.name(), g.inputShape(), nodes);
     }
 
     static Weights weights(long seed) throws Exception {

@@ -70,6 +70,11 @@ class GraphTest {
         assertThat(m.entryOf("block_16_project")).isEqualTo("block_16_depthwise_relu");
         assertThat(m.entryOf("block_15_project_BN")).isEqualTo("block_14_add");
         assertThat(Architectures.vgg16(64, 64).entryOf("block5_conv1")).isEqualTo("block4_pool");
+        assertThat(r.isEntry("conv5_block2_out")).isTrue();
+        assertThat(r.isEntry("conv5_block3_out")).isTrue();
+        assertThat(r.isEntry("conv5_block3_2_relu")).isFalse();
+        assertThat(m.isEntry("block_15_add")).isTrue();
+        assertThat(m.isEntry("block_15_project_BN")).isFalse();
 
         List<String> part = r.between("conv5_block2_out", "conv5_block3_out").stream().map(Graph.Node::name).toList();
         assertThat(part).startsWith("conv5_block3_1_conv").endsWith("conv5_block3_add", "conv5_block3_out")
