@@ -313,7 +313,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
     public Map<String, INDArray> backward(INDArray dOut) {
         checkOpen();
         if (last == null) {
-            throw new IllegalStateException("backward before forward");
+            throw new IllegalStateException("backward before any forward");
         }
         if (!Arrays.equals(dOut.shape(), last.output.shape())) {
             throw new IllegalArgumentException("Gradient of " + to + " " + Arrays.toString(dOut.shape())
