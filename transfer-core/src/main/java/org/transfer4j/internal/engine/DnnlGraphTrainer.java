@@ -481,7 +481,9 @@ final class DnnlGraphTrainer implements GraphTrainer {
                 for (String t : gradientTensors) {
                     INDArray a = Nd4j.createUninitialized(DataType.FLOAT, withBatch(n, graph.shape(t)));
                     activations.put(t, a);
-                    copy(forwardExecs, value.get(t), onArray(a, graph.shape(t)), t + " activation");
+                    // the part's input as the caller passed it (in bf16 the plan's copy is rounded)
+                    memory src = t.equals(from) ? userIn : value.get(t);
+                    copy(forwardExecs, src, onArray(a, graph.shape(t)), t + " activation");
                 }
                 // backward
                 for (Step s : steps) {

@@ -678,6 +678,21 @@ class DnnlGraphTrainerTest {
         bf16AgreesWithFp32(g, "b1_out", "b2_out", trainable, 0.2, 0.5);
     }
 
+    @Test
+    void bf16_activation_of_the_input_is_the_input_as_passed() {
+        Assumptions.assumeTrue(Dnnl.bf16Unsupported() == null, "this CPU has no bf16");
+        Graph g = smoothStage(9, 7);
+        Case c = new Case(g, Graph.INPUT, "gap", 2, 70, 1);
+        try (GraphTrainer t = new DnnlGraphTrainer(g, Graph.INPUT, "gap", Set.of(), Set.of(Graph.INPUT, "c1_bn"),
+                Precision.BF16)) {
+            INDArray x = c.input();
+            t.forward(x, arrays(g, c.params));
+            assertThat(t.activation(Graph.INPUT).data().asFloat()).isEqualTo(x.data().asFloat());
+            double[] bn = GraphReference.forward(g, c.params, Graph.INPUT, c.x, c.n, "c1_bn");
+            assertThat(relativeError(doubles(t.activation("c1_bn")), bn)).isLessThan(2e-2);
+        }
+    }
+
     /**
      * The bf16 trainer against the fp32 one: output, the gradient vector of all weights together and the input
      * gradient within {@code total}, each weight's gradient within {@code each} (relative L2 errors).
