@@ -87,9 +87,10 @@ import org.transfer4j.internal.graph.Padding;
  *
  * <p>Memory: per batch size a plan (at most two kept) is built once: NHWC activations, one buffer per tensor the
  * backward pass reads (the input is copied in, so the caller may reuse its array; tensors only the forward pass reads
- * share buffers of their size by reference counts), the kernels in the layouts the primitives choose (reordered from the
- * caller's Keras-layout arrays on every forward, since they change between steps), gradient buffers taken from a
- * pool and given back when the producer of their tensor has run backward (reference counts), pooling workspaces,
+ * share buffers of their size by reference counts), the kernels in the layouts the primitives choose (reordered from
+ * the caller's Keras-layout arrays on every forward, since they change between steps), gradient buffers taken from a
+ * pool and given back when the producer of their tensor has run backward (reference counts; this backward half is
+ * planned on the first backward pass of a batch size, so one that only runs forward builds none), pooling workspaces,
  * one user scratchpad for every primitive, and the output, gradient and activation arrays handed back. A step
  * then allocates no native memory. {@link Precision#BF16} keeps activations, their gradients and the kernels the
  * primitives read in bf16 with fp32 accumulation; the weights passed in, the weight gradients, BatchNormalization's
@@ -319,7 +320,15 @@ final class DnnlGraphTrainer implements GraphTrainer {
             throw new IllegalArgumentException("Gradient of " + to + " " + Arrays.toString(dOut.shape())
                     + " does not match the output " + Arrays.toString(last.output.shape()));
         }
-        last.backward(plain(dOut));
+        try {
+            last.backward(plain(dOut));
+        } catch (IllegalStateException e) {
+            // a backward half that could not be planned leaves the plan half-built: drop it
+            plans.values().remove(last);
+            last.close();
+            last = null;
+            throw e;
+        }
         return last.gradientsView;
     }
 
@@ -451,6 +460,12 @@ final class DnnlGraphTrainer implements GraphTrainer {
         final Map<String, memory> diffBuffer = new HashMap<>();
         final Map<String, memory> diff = new HashMap<>();
         final Map<String, Integer> contributionsLeft = new HashMap<>();
+        boolean backwardPlanned;
+        memory scratchpad;
+        long scratchpadBytes;
+        int bound;
+        /** The weights of the last forward: their addresses are in the kernel reorders' user memories. */
+        Map<String, INDArray> lastWeights;
 
         Plan(int n) {
             this.n = n;
@@ -485,53 +500,78 @@ final class DnnlGraphTrainer implements GraphTrainer {
                     memory src = t.equals(from) ? userIn : value.get(t);
                     copy(forwardExecs, src, onArray(a, graph.shape(t)), t + " activation");
                 }
-                // backward
-                for (Step s : steps) {
-                    if (s.backward) {
-                        poolBytes = Math.max(poolBytes, n * product(graph.shape(s.name)) * elem);
-                        for (String t : s.inputs) {
-                            poolBytes = Math.max(poolBytes, n * product(graph.shape(t)) * elem);
-                        }
-                        for (int i = 0; i < s.inputs.size(); i++) {
-                            if (s.inputGradient[i]) {
-                                contributionsLeft.merge(s.inputs.get(i), 1, Integer::sum);
-                            }
-                        }
-                    }
-                }
                 userDiffOut = wrap(md(nchw(n, toShape), memory.data_type.f32, memory.format_tag.nhwc));
-                boolean anyBackward = steps.stream().anyMatch(s -> s.backward);
-                if (anyBackward) {
-                    // copied in (and to bf16): plan-owned memories may be viewed in other shapes at plan time
-                    memory buf = take();
-                    diffBuffer.put(to, buf);
-                    memory d = view(tensorDesc(to), buf);
-                    diff.put(to, d);
-                    copy(backwardExecs, userDiffOut, d, "output gradient");
-                    if (gradientTensors.contains(to)) {
-                        completed(to);
-                    }
-                    for (int i = steps.size() - 1; i >= 0; i--) {
-                        Step s = steps.get(i);
-                        if (s.backward) {
-                            planBackward(s);
-                            release(s.name);
-                        }
-                    }
-                }
-                memory scratchpad = owned(md(new long[] {scratch}, memory.data_type.u8, memory.format_tag.a));
-                for (Object[] pa : withScratch) {
-                    ((IntMemoryMap) pa[1]).put(DNNL_ARG_SCRATCHPAD, view(scratchpadOf((Pointer) pa[0]), scratchpad));
-                }
+                bindScratchpad();
             } catch (RuntimeException e) {
                 close();
                 throw e;
             }
+        }
+
+        /**
+         * The backward half of the plan, made on the first backward pass for this batch size (a batch size that only
+         * runs forward, e.g. evaluation, builds no backward primitives and no gradient buffers). The kernel reorders
+         * it adds for backward-data primitives run once here on the last forward's weights, then on every forward.
+         */
+        private void planBackwardPass() {
+            int reordersBefore = weightReorders.size();
+            for (Step s : steps) {
+                if (s.backward) {
+                    poolBytes = Math.max(poolBytes, n * product(graph.shape(s.name)) * elem);
+                    for (String t : s.inputs) {
+                        poolBytes = Math.max(poolBytes, n * product(graph.shape(t)) * elem);
+                    }
+                    for (int i = 0; i < s.inputs.size(); i++) {
+                        if (s.inputGradient[i]) {
+                            contributionsLeft.merge(s.inputs.get(i), 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+            if (steps.stream().anyMatch(s -> s.backward)) {
+                // copied in (and to bf16): plan-owned memories may be viewed in other shapes at plan time
+                memory buf = take();
+                diffBuffer.put(to, buf);
+                memory d = view(tensorDesc(to), buf);
+                diff.put(to, d);
+                copy(backwardExecs, userDiffOut, d, "output gradient");
+                if (gradientTensors.contains(to)) {
+                    completed(to);
+                }
+                for (int i = steps.size() - 1; i >= 0; i--) {
+                    Step s = steps.get(i);
+                    if (s.backward) {
+                        planBackward(s);
+                        release(s.name);
+                    }
+                }
+            }
+            bindScratchpad();
+            stream st = dnnl.stream();
+            for (Exec e : weightReorders.subList(reordersBefore, weightReorders.size())) {
+                e.primitive().execute(st, e.args());
+            }
+            st._wait();
+            Reference.reachabilityFence(lastWeights);
+            backwardPlanned = true;
             if (LOG.isDebugEnabled()) {
                 LOG.debug("oneDNN trainer plan for {} {} to {}, batch {} ({}): gradient pool {} MB, scratchpad {} MB;"
                         + " {}", graph.name(), from, to, n, precision.cliName(), poolBytes >> 20, scratch >> 20,
                         implementations);
             }
+        }
+
+        /** One scratchpad for every primitive: (re)made when a primitive needs more, bound to the new ones. */
+        private void bindScratchpad() {
+            if (scratchpad == null || scratch > scratchpadBytes) {
+                scratchpad = owned(md(new long[] {scratch}, memory.data_type.u8, memory.format_tag.a));
+                scratchpadBytes = scratch;
+                bound = 0;
+            }
+            for (Object[] pa : withScratch.subList(bound, withScratch.size())) {
+                ((IntMemoryMap) pa[1]).put(DNNL_ARG_SCRATCHPAD, view(scratchpadOf((Pointer) pa[0]), scratchpad));
+            }
+            bound = withScratch.size();
         }
 
         memory.desc tensorDesc(String t) {
@@ -1063,6 +1103,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
             for (Copied c : copied) {
                 Pointer.memcpy(c.target(), address(weights, c.key(), c.shape()), c.bytes());
             }
+            lastWeights = weights;
             userIn.set_data_handle(x.data().addressPointer());
             stream s = dnnl.stream();
             for (Exec e : weightReorders) {
@@ -1077,6 +1118,9 @@ final class DnnlGraphTrainer implements GraphTrainer {
         }
 
         void backward(INDArray dOut) {
+            if (!backwardPlanned) {
+                planBackwardPass();
+            }
             userDiffOut.set_data_handle(dOut.data().addressPointer());
             stream s = dnnl.stream();
             for (Exec e : backwardExecs) {

@@ -536,6 +536,23 @@ class DnnlGraphTrainerTest {
     }
 
     @Test
+    void a_batch_size_that_only_runs_forward_plans_no_backward() {
+        Graph g = resnetStage(7, 8);
+        Case c = new Case(g, Graph.INPUT, "b2_out", 2, 42, 1);
+        Map<String, INDArray> p = arrays(g, c.params);
+        try (DnnlGraphTrainer t = new DnnlGraphTrainer(g, Graph.INPUT, "b2_out", weighted(g), Set.of(),
+                Precision.FP32)) {
+            t.forward(c.input(), p);
+            assertThat(t.implementations()).isNotEmpty().noneMatch(s -> s.contains("backward"));
+            t.forward(c.input(), p);
+            Map<String, INDArray> grads = t.backward(c.dOut());
+            assertThat(t.implementations()).anyMatch(s -> s.contains("backward data"));
+            double[][] pair = c.weightCheck("b1_1_conv_kernel", grads.get("b1_1_conv_kernel").data().asFloat(), 30, 1);
+            assertThat(relativeError(pair[0], pair[1])).isLessThan(1e-3);
+        }
+    }
+
+    @Test
     void the_caller_may_overwrite_its_input_between_forward_and_backward() {
         Graph g = resnetStage(7, 8);
         Case c = new Case(g, Graph.INPUT, "b2_out", 2, 41, 1);
