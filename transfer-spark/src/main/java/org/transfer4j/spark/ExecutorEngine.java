@@ -56,7 +56,8 @@ final class ExecutorEngine {
      */
     static ExecutorEngine get(ExtractionSpec spec, Path weightsFile, String checksum) throws WeightsException {
         // what the engine and decoder depend on; batch and shard sizes and the bad-image policy do not matter
-        String key = spec.height() + "x" + spec.width() + " " + spec.weights() + " " + spec.seed() + " "
+        String key = spec.base() + " " + spec.height() + "x" + spec.width() + " " + spec.weights() + " "
+                + spec.seed() + " "
                 + spec.preprocessing() + " " + spec.cutLayer() + " " + spec.interpolation() + "@" + checksum;
         synchronized (LOCK) {
             if (!key.equals(currentKey)) {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * {@code spark-submit}; with it (e.g. {@code local[2]}, {@code spark://host:7077}) this JVM is the driver.
  */
 @Command(name = "transfer4j-spark-extract", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the frozen VGG16 conv base over image folders on Spark, one task per shard, into a sharded "
+        description = {"Run a frozen conv base over image folders on Spark, one task per shard, into a sharded "
                 + "feature cache (features .npy, labels .npy, manifests). Committed shards are kept: a rerun after a "
                 + "killed job extracts only the rest.",
                 "DIR is a book-shaped root (train/, validation/, test/: each extracted into OUT/<split>) or one folder "
@@ -42,16 +42,20 @@ public final class SparkExtractMain implements Callable<Integer> {
             description = "Spark master (local[2], spark://host:7077, yarn); default: spark-submit's.")
     String master;
 
+    @Option(names = "--base", paramLabel = "vgg16|vgg19|resnet50|mobilenet_v2", defaultValue = "vgg16",
+            description = "The conv base. Default: ${DEFAULT-VALUE}.")
+    String base;
+
     @Option(names = "--weights", paramLabel = "FILE|imagenet|random", defaultValue = "imagenet",
-            description = "VGG16 weights, read once by the driver and shipped to executors. Default: ${DEFAULT-VALUE}.")
+            description = "Base weights, read once by the driver and shipped to executors. Default: ${DEFAULT-VALUE}.")
     String weights;
 
     @Option(names = "--input", paramLabel = "SIZE", defaultValue = "150", description = "Input size H or HxW. "
             + "Default: ${DEFAULT-VALUE}.")
     String input;
 
-    @Option(names = "--cut", paramLabel = "LAYER", defaultValue = "block5_pool",
-            description = "Last layer to run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cut", paramLabel = "LAYER",
+            description = "Last layer to run. Default: the base's last layer (block5_pool in VGG16).")
     String cut;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Batch size. Default: ${DEFAULT-VALUE}.")
@@ -61,8 +65,8 @@ public final class SparkExtractMain implements Callable<Integer> {
             description = "Images per shard (one task each). Default: ${DEFAULT-VALUE}.")
     int shardSize;
 
-    @Option(names = "--preprocess", paramLabel = "caffe|rescale", defaultValue = "caffe",
-            description = "Input preprocessing. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preprocess", paramLabel = "caffe|tf|rescale",
+            description = "Input preprocessing. Default: the base's (caffe; tf for mobilenet_v2).")
     String preprocess;
 
     @Option(names = "--on-bad-image", paramLabel = "fail|skip", defaultValue = "fail",
@@ -92,8 +96,11 @@ public final class SparkExtractMain implements Callable<Integer> {
             case "skip" -> BadImagePolicy.SKIP;
             default -> throw new IllegalArgumentException("--on-bad-image " + onBadImage + ": expected fail or skip");
         };
-        return ExtractionSpec.vgg16(h, w).weights(weights, seed).preprocessing(preprocess).cutLayer(cut)
-                .batchSize(batch).shardSize(shardSize).onBadImage(policy)
+        ExtractionSpec defaults = ExtractionSpec.of(base, h, w);
+        return defaults.weights(weights, seed)
+                .preprocessing(preprocess == null ? defaults.preprocessing() : preprocess)
+                .cutLayer(cut == null ? defaults.cutLayer() : cut).batchSize(batch).shardSize(shardSize)
+                .onBadImage(policy)
                 .interpolation(Interpolation.valueOf(interpolation.toUpperCase(Locale.ROOT)));
     }
 

@@ -188,7 +188,7 @@ public final class SparkExtraction {
             throws IOException, BadImageException {
         Path weightsFile = null;
         if (spec.weightsFromFile()) {
-            weightsFile = spec.weights().equalsIgnoreCase("imagenet") ? ImagenetWeights.vgg16().resolve(true)
+            weightsFile = spec.weights().equalsIgnoreCase("imagenet") ? ImagenetWeights.of(spec.base()).resolve(true)
                     : Path.of(spec.weights());
         }
         ConvBase base = spec.base(weightsFile);

@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -29,7 +28,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,16 +64,8 @@ class SparkExtractionTest {
         reference = ShardedFeatureCache.at(tmp.resolve("single")).batchSize(4).shardSize(100).extract(
                 ImageFolder.of(data).onBadImage(BadImagePolicy.SKIP), base, base.loadWeights(), "block5_pool",
                 ExtractionListener.none());
-        spark = SparkSession.builder().config(new SparkConf().setMaster("local[2]").setAppName("transfer4j-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")).getOrCreate();
-        sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
+        spark = SparkTestSession.spark();
+        sc = SparkTestSession.sc();
     }
 
     @AfterEach

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code transfer4j extract}: run the frozen conv base once and cache its features (book listing 5-17). */
 @Command(name = "extract", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the frozen VGG16 conv base over image folders once and keep the features on disk "
+        description = {"Run the frozen conv base (--base) over image folders once and keep the features on disk "
                 + "(features .npy, labels .npy, manifest.json), committed in shards of --shard-size images: an "
                 + "interrupted run loses at most one shard, and the next run extracts only the shards not committed. "
                 + "A second run on unchanged images reuses the cache; only new or changed images are extracted.",
@@ -108,16 +108,12 @@ final class ExtractCommand implements Callable<Integer> {
                     + "build leaves out (~250 MB): build with mvn -Pspark package, or run "
                     + "transfer-spark/target/transfer-spark-app.jar with spark-submit (README, \"Spark\")");
         }
-        if (cut == null) {
-            cut = "block5_pool";
-        }
-        if (!"vgg16".equals(options.base)) {
-            throw new IllegalArgumentException("--spark extracts VGG16 features only so far; got --base " + options.base);
-        }
         int[] hw = CliSupport.parseSize(options.input);
-        ExtractionSpec s = ExtractionSpec.vgg16(hw[0], hw[1])
+        ExtractionSpec defaults = ExtractionSpec.of(options.base, hw[0], hw[1]);
+        ExtractionSpec s = defaults
                 .weights(options.weights, options.seed)
-                .preprocessing(options.preprocess == null ? "caffe" : options.preprocess).cutLayer(cut)
+                .preprocessing(options.preprocess == null ? defaults.preprocessing() : options.preprocess)
+                .cutLayer(cut == null ? defaults.cutLayer() : cut)
                 .batchSize(options.batch).shardSize(shardSize).onBadImage(options.policy())
                 .interpolation(options.interpolationValue());
         return SparkExtractMain.run(spark, appJar, dataOption, out, s, err);
