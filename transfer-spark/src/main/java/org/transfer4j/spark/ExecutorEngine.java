@@ -88,8 +88,12 @@ final class ExecutorEngine {
         }
     }
 
-    /** Decodes an input: a local path directly, any other Hadoop URI through a local copy. */
-    HwcImage decode(ShardedFeatureCache.Input input) throws BadImageException, IOException {
+    /**
+     * Decodes an input: a local path directly, any other Hadoop URI through a local copy.
+     *
+     * @param conf the job's Hadoop configuration (the driver's, with its {@code spark.hadoop.*} settings)
+     */
+    HwcImage decode(ShardedFeatureCache.Input input, Configuration conf) throws BadImageException, IOException {
         String location = input.location();
         URI uri = SparkExtraction.uri(location);
         if (uri.getScheme() == null || uri.getScheme().equals("file")) {
@@ -97,7 +101,7 @@ final class ExecutorEngine {
         }
         Path local = Files.createTempFile("transfer4j-image-", ".tmp");
         try {
-            FileSystem fs = FileSystem.get(uri, new Configuration());
+            FileSystem fs = FileSystem.get(uri, conf);
             fs.copyToLocalFile(false, new org.apache.hadoop.fs.Path(uri), new org.apache.hadoop.fs.Path(local.toUri()),
                     true);
             return decoder.decode(local);

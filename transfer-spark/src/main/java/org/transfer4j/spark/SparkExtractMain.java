@@ -28,15 +28,17 @@ import picocli.CommandLine.Option;
                 + "feature cache (features .npy, labels .npy, manifests). Committed shards are kept: a rerun after a "
                 + "killed job extracts only the rest.",
                 "DIR is a book-shaped root (train/, validation/, test/: each extracted into OUT/<split>) or one folder "
-                        + "of class folders, on any Hadoop file system; OUT must be seen by the driver and every "
-                        + "executor (local folder, or a shared mount)."})
+                        + "of class folders, on any Hadoop file system; OUT is a folder that the driver and every "
+                        + "executor see (local, shared mount) or a Hadoop URI (hdfs://, s3a://)."})
 public final class SparkExtractMain implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Image folders (see above).")
     String data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the feature caches go.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Where the feature caches go: a folder every executor sees, or a Hadoop URI (hdfs://..., "
+                    + "s3a://...).")
+    String out;
 
     @Option(names = "--spark", paramLabel = "MASTER",
             description = "Spark master (local[2], spark://host:7077, yarn); default: spark-submit's.")
@@ -121,7 +123,7 @@ public final class SparkExtractMain implements Callable<Integer> {
      * @param appJar the application jar to ship to a cluster's executors, or null
      * @return 0
      */
-    public static int run(String master, Path appJar, String data, Path out, ExtractionSpec spec, PrintWriter err)
+    public static int run(String master, Path appJar, String data, String out, ExtractionSpec spec, PrintWriter err)
             throws Exception {
         SparkSession.Builder builder = SparkSession.builder().appName("transfer4j extract " + data);
         if (master != null) {
@@ -151,7 +153,8 @@ public final class SparkExtractMain implements Callable<Integer> {
             } else {
                 for (String s : splits) {
                     String folder = root.resolve(s).toString();
-                    report(err, SparkExtraction.of(spec).extract(sc, folder, out.resolve(s)), s, out.resolve(s));
+                    String cache = child(out, s);
+                    report(err, SparkExtraction.of(spec).extract(sc, folder, cache), s, cache);
                 }
             }
             return 0;
@@ -160,7 +163,16 @@ public final class SparkExtractMain implements Callable<Integer> {
         }
     }
 
-    private static void report(PrintWriter err, ShardedFeatureCache.Update u, String name, Path cache) {
+    /** {@code parent/name} for a local path or a URI. */
+    static String child(String parent, String name) {
+        URI uri = SparkExtraction.uri(parent);
+        if (uri.getScheme() == null) {
+            return Path.of(parent).resolve(name).toString();
+        }
+        return uri.toString().replaceAll("/+$", "") + "/" + name;
+    }
+
+    private static void report(PrintWriter err, ShardedFeatureCache.Update u, String name, String cache) {
         err.printf(Locale.ROOT, "Features of %s: %d images extracted in %d shards, %d reused from %d shards, in %s%n",
                 name, u.extracted(), u.shardsWritten(), u.reused(), u.shardsReused(), cache);
         if (!u.skipped().isEmpty()) {

@@ -35,8 +35,9 @@ final class ExtractCommand implements Callable<Integer> {
             description = "Image folders (see above); with --spark also a Hadoop URI (hdfs://..., s3a://...).")
     String dataOption;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the feature caches go.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Where the feature caches go; with --spark also a Hadoop URI (hdfs://..., s3a://...).")
+    String outOption;
 
     @Option(names = "--cut", paramLabel = "LAYER",
             description = "Last layer to run (features are its output). Default: the base's last layer "
@@ -67,6 +68,7 @@ final class ExtractCommand implements Callable<Integer> {
             return extractOnSpark(err);
         }
         Path data = Path.of(dataOption);
+        Path out = Path.of(outOption);
         if (!Files.isDirectory(data)) {
             throw new IllegalArgumentException("--data " + data + " is not a folder");
         }
@@ -116,6 +118,6 @@ final class ExtractCommand implements Callable<Integer> {
                 .cutLayer(cut == null ? defaults.cutLayer() : cut)
                 .batchSize(options.batch).shardSize(shardSize).onBadImage(options.policy())
                 .interpolation(options.interpolationValue());
-        return SparkExtractMain.run(spark, appJar, dataOption, out, s, err);
+        return SparkExtractMain.run(spark, appJar, dataOption, outOption, s, err);
     }
 }
