@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.transfer4j.Precision;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
@@ -103,6 +104,10 @@ final class ExtractCommand implements Callable<Integer> {
     }
 
     private int extractOnSpark(PrintWriter err) throws Exception {
+        if (options.precision() == Precision.BF16) {
+            throw new IllegalArgumentException("--spark extracts in fp32 only (the executors' engines); got --precision "
+                    + options.precision + " (leave it out, or extract on one machine)");
+        }
         try {
             Class.forName("org.apache.spark.sql.SparkSession", false, getClass().getClassLoader());
         } catch (ClassNotFoundException e) {
