@@ -2,7 +2,6 @@ package org.transfer4j.features;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -91,6 +90,8 @@ public final class ShardedFeatureCache {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String LOCK_FILE = ".lock";
     private static final Pattern SHARD_MANIFEST = Pattern.compile("shard-\\d+\\.json");
+    private static final String READ_LOCALLY = ": rows are read from a local folder (copy it, e.g. hdfs dfs -get, or "
+            + "read it where it is mounted)";
 
     private final ShardStore store;
     /** The local folder, or null for a store elsewhere (which plans and commits, but does not read rows). */
@@ -164,7 +165,7 @@ public final class ShardedFeatureCache {
      * @throws IllegalStateException if the cache is in another store ({@link #store()})
      */
     public Path directory() {
-        return requireLocal("has no local folder");
+        return requireLocal("");
     }
 
     /** Where the cache's files live. */
@@ -172,10 +173,11 @@ public final class ShardedFeatureCache {
         return store;
     }
 
+    /** The local folder; else an {@code IllegalStateException}: not in a local folder, then {@code what}. */
     private Path requireLocal(String what) {
         if (directory == null) {
-            throw new IllegalStateException("The feature cache " + store.describe("") + " " + what + ": rows are "
-                    + "read from a local folder (copy it, e.g. hadoop fs -get, or read it where it is mounted)");
+            throw new IllegalStateException("The feature cache " + store.describe("") + " is not in a local folder"
+                    + what);
         }
         return directory;
     }
@@ -334,7 +336,7 @@ public final class ShardedFeatureCache {
     @SuppressWarnings("try") // the file lock is held for the block, not used in it
     private Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener, FeatureExtractor given) throws IOException, BadImageException {
-        requireLocal("is not a local folder: extract into it with transfer-spark's SparkExtraction");
+        requireLocal(": extract into it on Spark (transfer-spark's SparkExtraction), or into a local folder");
         Files.createDirectories(directory);
         try (FileLocks.Held lock = FileLocks.acquire(directory.resolve(LOCK_FILE), "the feature cache " + directory)) {
             return updateLocked(folder, base, weights, cutLayer, listener, given);
@@ -803,7 +805,7 @@ public final class ShardedFeatureCache {
      * @throws IOException if there is no committed set here or a shard it names is missing
      */
     public ShardedFeatures open() throws IOException {
-        requireLocal("is opened for streaming from a local folder only");
+        requireLocal(READ_LOCALLY);
         ShardedManifest m = requireManifest();
         List<ShardedFeatures.Shard> shards = new ArrayList<>();
         for (ShardManifest s : setShards(m)) {
@@ -822,7 +824,7 @@ public final class ShardedFeatureCache {
      * @throws IOException if there is no committed set here or a shard it names is missing
      */
     public FeatureSet load() throws IOException {
-        requireLocal("is loaded from a local folder only");
+        requireLocal(READ_LOCALLY);
         ShardedManifest m = requireManifest();
         return load(new Update(m, 0, (int) m.images(), 0, m.shards().size(), BadImageReport.EMPTY), null);
     }
