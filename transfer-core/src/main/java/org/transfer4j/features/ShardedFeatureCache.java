@@ -1,7 +1,7 @@
 package org.transfer4j.features;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -67,6 +68,12 @@ import org.transfer4j.model.Weights;
  * image invalidates its shard, whose other images are extracted again (at most one shard's worth). A change of base,
  * weights, cut, preprocessing, input size, decoding or classes (the {@link CacheManifest.Key}) rebuilds everything.
  *
+ * <p>The files live in a {@link ShardStore}: a local folder ({@link #at(Path)}), or another file system
+ * ({@link #at(ShardStore)}: HDFS, an object store; {@code transfer-spark} writes there), where a shard's {@code .npy}
+ * files are uploaded under their unique names and the manifests, the commit points, are written last; a shard is
+ * trusted there only if its {@code .npy} files have exactly the sizes and headers its manifest implies. Reading rows
+ * ({@link #load()}, {@link #open()}) needs a local folder.
+ *
  * <p>Rows are in shard order; {@link #extract} returns them in the folder's (Keras's) file order.
  *
  * <p>Thread-safe: {@link #update} serialises on the folder (a lock within this JVM and a file lock on {@code .lock}
@@ -82,16 +89,22 @@ public final class ShardedFeatureCache {
     private static final JsonMapper JSON = FeatureCache.JSON;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String LOCK_FILE = ".lock";
+    private static final Pattern SHARD_MANIFEST = Pattern.compile("shard-\\d+\\.json");
+    private static final String READ_LOCALLY = ": rows are read from a local folder (copy it, e.g. hdfs dfs -get, or "
+            + "read it where it is mounted)";
 
+    private final ShardStore store;
+    /** The local folder, or null for a store elsewhere (which plans and commits, but does not read rows). */
     private final Path directory;
     private final int batchSize;
     private final int shardSize;
     private final Consumer<ShardManifest> onShard;
     private final Precision precision;
 
-    private ShardedFeatureCache(Path directory, int batchSize, int shardSize, Consumer<ShardManifest> onShard,
+    private ShardedFeatureCache(ShardStore store, int batchSize, int shardSize, Consumer<ShardManifest> onShard,
             Precision precision) {
-        this.directory = Objects.requireNonNull(directory, "directory");
+        this.store = Objects.requireNonNull(store, "store");
+        this.directory = store.localDirectory().orElse(null);
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1; got " + batchSize);
         }
@@ -106,12 +119,22 @@ public final class ShardedFeatureCache {
 
     /** The sharded cache in {@code directory}: batches of 20, {@value #DEFAULT_SHARD_SIZE} images per shard. */
     public static ShardedFeatureCache at(Path directory) {
-        return new ShardedFeatureCache(directory, 20, DEFAULT_SHARD_SIZE, m -> { }, Precision.FP32);
+        return at(ShardStore.local(Objects.requireNonNull(directory, "directory")));
+    }
+
+    /**
+     * The sharded cache in {@code store} (e.g. on HDFS or an object store): it plans and commits updates
+     * ({@link #plan}, {@link #writeShard(ShardStore, CacheManifest.Key, int[], PendingShard, InputDecoder, Forward,
+     * BadImagePolicy, int, IntConsumer) writeShard}, {@link #commit}) and reads its {@link #manifest()}; reading rows
+     * ({@link #load()}, {@link #open()}, {@link #extract}) needs a local folder.
+     */
+    public static ShardedFeatureCache at(ShardStore store) {
+        return new ShardedFeatureCache(store, 20, DEFAULT_SHARD_SIZE, m -> { }, Precision.FP32);
     }
 
     /** The same cache extracting {@code size} images per forward pass. */
     public ShardedFeatureCache batchSize(int size) {
-        return new ShardedFeatureCache(directory, size, shardSize, onShard, precision);
+        return new ShardedFeatureCache(store, size, shardSize, onShard, precision);
     }
 
     /**
@@ -120,12 +143,12 @@ public final class ShardedFeatureCache {
      * @throws IllegalArgumentException if {@code images < 1}
      */
     public ShardedFeatureCache shardSize(int images) {
-        return new ShardedFeatureCache(directory, batchSize, images, onShard, precision);
+        return new ShardedFeatureCache(store, batchSize, images, onShard, precision);
     }
 
     /** The same cache calling {@code listener} (on the extracting thread) after each shard is committed. */
     public ShardedFeatureCache onShardCommitted(Consumer<ShardManifest> listener) {
-        return new ShardedFeatureCache(directory, batchSize, shardSize, listener, precision);
+        return new ShardedFeatureCache(store, batchSize, shardSize, listener, precision);
     }
 
     /**
@@ -133,10 +156,29 @@ public final class ShardedFeatureCache {
      * is part of the cache key: shards computed in another precision are recomputed.
      */
     public ShardedFeatureCache precision(Precision p) {
-        return new ShardedFeatureCache(directory, batchSize, shardSize, onShard, p);
+        return new ShardedFeatureCache(store, batchSize, shardSize, onShard, p);
     }
 
+    /**
+     * The cache's local folder.
+     *
+     * @throws IllegalStateException if the cache is in another store ({@link #store()})
+     */
     public Path directory() {
+        return requireLocal("");
+    }
+
+    /** Where the cache's files live. */
+    public ShardStore store() {
+        return store;
+    }
+
+    /** The local folder; else an {@code IllegalStateException}: not in a local folder, then {@code what}. */
+    private Path requireLocal(String what) {
+        if (directory == null) {
+            throw new IllegalStateException("The feature cache " + store.describe("") + " is not in a local folder"
+                    + what);
+        }
         return directory;
     }
 
@@ -294,6 +336,7 @@ public final class ShardedFeatureCache {
     @SuppressWarnings("try") // the file lock is held for the block, not used in it
     private Update update(ImageFolder folder, ConvBase base, Weights weights, String cutLayer,
             ExtractionListener listener, FeatureExtractor given) throws IOException, BadImageException {
+        requireLocal(": extract into it on Spark (transfer-spark's SparkExtraction), or into a local folder");
         Files.createDirectories(directory);
         try (FileLocks.Held lock = FileLocks.acquire(directory.resolve(LOCK_FILE), "the feature cache " + directory)) {
             return updateLocked(folder, base, weights, cutLayer, listener, given);
@@ -312,7 +355,7 @@ public final class ShardedFeatureCache {
         List<ShardManifest> written = new ArrayList<>();
         if (!plan.pending().isEmpty()) {
             int total = plan.pendingImages();
-            LOG.info("Feature cache {}: extracting {} of {} images in {} shards ({} reused from {} shards)", directory,
+            LOG.info("Feature cache {}: extracting {} of {} images in {} shards ({} reused from {} shards)", store,
                     total, inputs.size(), plan.pending().size(), plan.reusedRows(), plan.kept().size());
             ImageDecoder decoder = spec.decoder();
             long start = System.nanoTime();
@@ -388,7 +431,7 @@ public final class ShardedFeatureCache {
         }
         if (stale > 0) {
             LOG.info("Feature cache {}: {} committed shards are stale (other key, or images changed or removed)",
-                    directory, stale);
+                    store, stale);
         }
         List<PendingShard> pending = new ArrayList<>();
         List<Input> current = new ArrayList<>();
@@ -410,37 +453,83 @@ public final class ShardedFeatureCache {
 
     /** Every readable shard manifest in {@code shards/}, by id (whatever its key). */
     List<ShardManifest> committedShards() {
-        Path dir = directory.resolve(SHARDS);
         List<ShardManifest> shards = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        List<String> names;
+        try {
+            names = store.list(SHARDS);
+        } catch (IOException e) {
+            LOG.warn("Cannot list shards in {}: {}", store.describe(SHARDS), e.getMessage());
             return shards;
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "shard-*.json")) {
-            for (Path p : files) {
-                try {
-                    ShardManifest m = JSON.readValue(p.toFile(), ShardManifest.class);
-                    if (m.format() == ShardedManifest.FORMAT && p.getFileName().toString().equals(m.name() + ".json")) {
-                        shards.add(m);
-                    }
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Ignoring unreadable shard manifest {}: {}", p, e.getMessage());
-                }
+        for (String name : names) {
+            if (!SHARD_MANIFEST.matcher(name).matches()) {
+                continue;
             }
-        } catch (IOException e) {
-            LOG.warn("Cannot list shards in {}: {}", dir, e.getMessage());
+            String file = SHARDS + "/" + name;
+            try (InputStream in = store.open(file)) {
+                ShardManifest m = JSON.readValue(in, ShardManifest.class);
+                if (m.format() == ShardedManifest.FORMAT && name.equals(m.name() + ".json")) {
+                    shards.add(m);
+                }
+            } catch (IOException | RuntimeException e) {
+                // also a manifest half-copied by an interrupted rename on an object store: not committed
+                LOG.warn("Ignoring unreadable shard manifest {}: {}", store.describe(file), e.getMessage());
+            }
         }
         shards.sort(Comparator.comparingInt(ShardManifest::id));
         return shards;
     }
 
     private boolean filesMatch(ShardManifest m) {
+        int[] shape = m.featureShape().stream().mapToInt(i -> i).toArray();
+        if (directory == null) {
+            return npyMatches(m, m.featuresFile(), rowShape(m.rows(), shape)) && npyMatches(m, m.labelsFile(),
+                    new long[] {m.rows()});
+        }
         Path dir = directory.resolve(SHARDS);
         try (NpyReader r = NpyReader.open(dir.resolve(m.featuresFile()))) {
             NpyHeader labels = Npy.readHeader(dir.resolve(m.labelsFile()));
-            return r.rows() == m.rows() && Arrays.equals(r.rowShape(),
-                    m.featureShape().stream().mapToInt(i -> i).toArray()) && labels.shape()[0] == m.rows();
+            return r.rows() == m.rows() && Arrays.equals(r.rowShape(), shape) && labels.shape()[0] == m.rows();
         } catch (IOException | RuntimeException e) {
             LOG.warn("Shard {} of {} is damaged ({}): extracting it again", m.name(), directory, e.getMessage());
+            return false;
+        }
+    }
+
+    private static long[] rowShape(int rows, int[] shape) {
+        long[] full = new long[shape.length + 1];
+        full[0] = rows;
+        for (int i = 0; i < shape.length; i++) {
+            full[i + 1] = shape[i];
+        }
+        return full;
+    }
+
+    /**
+     * Whether a shard's {@code .npy} file in a non-local store is whole: exactly the size, and the header, that this
+     * library writes for {@code shape} (a half-copied or truncated file fails).
+     */
+    private boolean npyMatches(ShardManifest m, String name, long[] shape) {
+        String file = SHARDS + "/" + name;
+        try {
+            NpyHeader expected = NpyHeader.of(NpyDtype.FLOAT32, shape);
+            long length = store.length(file);
+            if (length != expected.fileSize()) {
+                LOG.warn("Shard {} of {} is damaged ({} has {} bytes, {} expected): extracting it again", m.name(),
+                        store, store.describe(file), length, expected.fileSize());
+                return false;
+            }
+            byte[] header = expected.encode();
+            try (InputStream in = store.open(file)) {
+                if (!Arrays.equals(in.readNBytes(header.length), header)) {
+                    LOG.warn("Shard {} of {} is damaged ({} has another header): extracting it again", m.name(),
+                            store, store.describe(file));
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Shard {} of {} is damaged ({}): extracting it again", m.name(), store, e.getMessage());
             return false;
         }
     }
@@ -518,6 +607,36 @@ public final class ShardedFeatureCache {
         }
     }
 
+    /**
+     * {@link #writeShard(Path, CacheManifest.Key, int[], PendingShard, InputDecoder, Forward, BadImagePolicy, int,
+     * IntConsumer) writeShard} into a cache in {@code store}: in a local folder directly; elsewhere the shard is
+     * written to a local temporary folder, its {@code .npy} files are uploaded under their unique names, and its
+     * manifest is committed last ({@link ShardStore#commit}), so that the shard exists once its manifest does.
+     */
+    public static ShardManifest writeShard(ShardStore store, CacheManifest.Key key, int[] featureShape,
+            PendingShard shard, InputDecoder decoder, Forward forward, BadImagePolicy policy, int batchSize,
+            IntConsumer progress) throws IOException, BadImageException {
+        Optional<Path> local = store.localDirectory();
+        if (local.isPresent()) {
+            return writeShard(local.get(), key, featureShape, shard, decoder, forward, policy, batchSize, progress);
+        }
+        Path staging = Files.createTempDirectory("transfer4j-" + shardName(shard.id()) + "-");
+        try {
+            ShardManifest m = writeShard(staging, key, featureShape, shard, decoder, forward, policy, batchSize,
+                    progress);
+            store.upload(staging.resolve(SHARDS).resolve(m.featuresFile()), SHARDS + "/" + m.featuresFile());
+            store.upload(staging.resolve(SHARDS).resolve(m.labelsFile()), SHARDS + "/" + m.labelsFile());
+            store.commit(SHARDS + "/" + m.name() + ".json", JSON.writeValueAsBytes(m));
+            return m;
+        } finally {
+            try {
+                AtomicFiles.deleteTree(staging);
+            } catch (IOException e) {
+                LOG.warn("Could not remove the local copy {} of a shard: {}", staging, e.getMessage());
+            }
+        }
+    }
+
     private record Decoded(List<Input> inputs, List<HwcImage> images, List<CacheManifest.Skipped> skipped) {
     }
 
@@ -580,11 +699,10 @@ public final class ShardedFeatureCache {
         }
         ShardedManifest manifest = new ShardedManifest(ShardedManifest.FORMAT, ShardedManifest.LAYOUT, plan.key(),
                 Arrays.stream(plan.featureShape()).boxed().toList(), entries, rows, skippedCount, version());
-        Files.createDirectories(directory);
-        AtomicFiles.write(directory.resolve(FeatureCache.MANIFEST), o -> JSON.writeValue(o, manifest));
+        store.commit(FeatureCache.MANIFEST, JSON.writeValueAsBytes(manifest));
         removeStaleFiles(all);
         int extracted = written.stream().mapToInt(ShardManifest::rows).sum();
-        LOG.info("Feature cache {}: {} images in {} shards ({} extracted now, {} reused)", directory, rows, all.size(),
+        LOG.info("Feature cache {}: {} images in {} shards ({} extracted now, {} reused)", store, rows, all.size(),
                 extracted, plan.reusedRows());
         return new Update(manifest, extracted, plan.reusedRows(), written.size(), plan.kept().size(),
                 new BadImageReport(skipped));
@@ -615,42 +733,45 @@ public final class ShardedFeatureCache {
             names.add(m.featuresFile());
             names.add(m.labelsFile());
         }
-        Path dir = directory.resolve(SHARDS);
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
+        try {
+            for (String name : store.list(SHARDS)) {
                 boolean ours = name.startsWith("shard-") || name.startsWith(".shard-");
                 if (ours && !names.contains(name)) {
-                    Files.deleteIfExists(p);
+                    store.delete(SHARDS + "/" + name);
                 }
             }
         } catch (IOException e) {
-            LOG.warn("Could not remove stale shard files in {}: {}", dir, e.getMessage());
+            LOG.warn("Could not remove stale shard files in {}: {}", store.describe(SHARDS), e.getMessage());
         }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-            for (Path p : files) {
-                String name = p.getFileName().toString();
-                if ((name.startsWith("features-") || name.startsWith("labels-")) && name.endsWith(".npy")) {
-                    Files.deleteIfExists(p); // a former single-file cache of this folder
+        try {
+            for (String name : store.list("")) {
+                boolean singleFile = (name.startsWith("features-") || name.startsWith("labels-"))
+                        && name.endsWith(".npy"); // a former single-file cache of this folder
+                boolean manifestTemp = name.startsWith("." + FeatureCache.MANIFEST + ".") && name.endsWith(".tmp");
+                if (singleFile || manifestTemp) {
+                    store.delete(name);
                 }
             }
         } catch (IOException e) {
-            LOG.warn("Could not remove stale files in {}: {}", directory, e.getMessage());
+            LOG.warn("Could not remove stale files in {}: {}", store, e.getMessage());
         }
     }
 
     /** The committed set's manifest, if there is one. */
     public Optional<ShardedManifest> manifest() {
-        Path file = directory.resolve(FeatureCache.MANIFEST);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
+        String file = FeatureCache.MANIFEST;
         try {
-            ShardedManifest m = JSON.readValue(file.toFile(), ShardedManifest.class);
-            return m.format() == ShardedManifest.FORMAT && ShardedManifest.LAYOUT.equals(m.layout())
-                    ? Optional.of(m) : Optional.empty();
+            if (!store.exists(file)) {
+                return Optional.empty();
+            }
+            try (InputStream in = store.open(file)) {
+                ShardedManifest m = JSON.readValue(in, ShardedManifest.class);
+                return m.format() == ShardedManifest.FORMAT && ShardedManifest.LAYOUT.equals(m.layout())
+                        ? Optional.of(m) : Optional.empty();
+            }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Ignoring unreadable feature cache manifest {}: {}", file, e.getMessage());
+            // also a manifest half-copied by an interrupted rename on an object store: no committed set
+            LOG.warn("Ignoring unreadable feature cache manifest {}: {}", store.describe(file), e.getMessage());
             return Optional.empty();
         }
     }
@@ -659,10 +780,13 @@ public final class ShardedFeatureCache {
     private List<ShardManifest> setShards(ShardedManifest m) throws IOException {
         List<ShardManifest> shards = new ArrayList<>();
         for (ShardedManifest.Entry e : m.shards()) {
-            Path file = directory.resolve(SHARDS).resolve(e.name() + ".json");
-            ShardManifest s = JSON.readValue(file.toFile(), ShardManifest.class);
+            String file = SHARDS + "/" + e.name() + ".json";
+            ShardManifest s;
+            try (InputStream in = store.open(file)) {
+                s = JSON.readValue(in, ShardManifest.class);
+            }
             if (s.rows() != e.rows() || !s.key().equals(m.key())) {
-                throw new IOException("Shard " + file + " has " + s.rows() + " rows of key " + s.key()
+                throw new IOException("Shard " + store.describe(file) + " has " + s.rows() + " rows of key " + s.key()
                         + "; the set's manifest expects " + e.rows() + " of " + m.key());
             }
             shards.add(s);
@@ -671,8 +795,8 @@ public final class ShardedFeatureCache {
     }
 
     private ShardedManifest requireManifest() throws NoSuchFileException {
-        return manifest().orElseThrow(() -> new NoSuchFileException(directory.resolve(FeatureCache.MANIFEST).toString(),
-                null, "no sharded feature cache here; extract first"));
+        return manifest().orElseThrow(() -> new NoSuchFileException(store.describe(FeatureCache.MANIFEST), null,
+                "no sharded feature cache here; extract first"));
     }
 
     /**
@@ -681,6 +805,7 @@ public final class ShardedFeatureCache {
      * @throws IOException if there is no committed set here or a shard it names is missing
      */
     public ShardedFeatures open() throws IOException {
+        requireLocal(READ_LOCALLY);
         ShardedManifest m = requireManifest();
         List<ShardedFeatures.Shard> shards = new ArrayList<>();
         for (ShardManifest s : setShards(m)) {
@@ -699,6 +824,7 @@ public final class ShardedFeatureCache {
      * @throws IOException if there is no committed set here or a shard it names is missing
      */
     public FeatureSet load() throws IOException {
+        requireLocal(READ_LOCALLY);
         ShardedManifest m = requireManifest();
         return load(new Update(m, 0, (int) m.images(), 0, m.shards().size(), BadImageReport.EMPTY), null);
     }

@@ -56,7 +56,8 @@ final class ExecutorEngine {
      */
     static ExecutorEngine get(ExtractionSpec spec, Path weightsFile, String checksum) throws WeightsException {
         // what the engine and decoder depend on; batch and shard sizes and the bad-image policy do not matter
-        String key = spec.height() + "x" + spec.width() + " " + spec.weights() + " " + spec.seed() + " "
+        String key = spec.base() + " " + spec.height() + "x" + spec.width() + " " + spec.weights() + " "
+                + spec.seed() + " "
                 + spec.preprocessing() + " " + spec.cutLayer() + " " + spec.interpolation() + "@" + checksum;
         synchronized (LOCK) {
             if (!key.equals(currentKey)) {
@@ -87,8 +88,12 @@ final class ExecutorEngine {
         }
     }
 
-    /** Decodes an input: a local path directly, any other Hadoop URI through a local copy. */
-    HwcImage decode(ShardedFeatureCache.Input input) throws BadImageException, IOException {
+    /**
+     * Decodes an input: a local path directly, any other Hadoop URI through a local copy.
+     *
+     * @param conf the job's Hadoop configuration (the driver's, with its {@code spark.hadoop.*} settings)
+     */
+    HwcImage decode(ShardedFeatureCache.Input input, Configuration conf) throws BadImageException, IOException {
         String location = input.location();
         URI uri = SparkExtraction.uri(location);
         if (uri.getScheme() == null || uri.getScheme().equals("file")) {
@@ -96,7 +101,7 @@ final class ExecutorEngine {
         }
         Path local = Files.createTempFile("transfer4j-image-", ".tmp");
         try {
-            FileSystem fs = FileSystem.get(uri, new Configuration());
+            FileSystem fs = FileSystem.get(uri, conf);
             fs.copyToLocalFile(false, new org.apache.hadoop.fs.Path(uri), new org.apache.hadoop.fs.Path(local.toUri()),
                     true);
             return decoder.decode(local);

@@ -7,34 +7,43 @@ import java.util.Objects;
 
 import org.transfer4j.data.BadImagePolicy;
 import org.transfer4j.data.Interpolation;
+import org.transfer4j.model.Bases;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Preprocessing;
-import org.transfer4j.model.Vgg16;
 import org.transfer4j.model.WeightsSource;
 
 /**
- * What a Spark extraction runs, in a form that travels to the executors: VGG16 at an input size, its weights
- * ({@code imagenet}, {@code random} seeded by {@code seed}, or a Keras h5 / DL4J zip file), preprocessing, cut layer,
- * batch and shard sizes, the bad-image policy and the resize filter. {@code ExtractionSpec.vgg16(150, 150)} gives
- * the defaults of {@code transfer4j extract}.
+ * What a Spark extraction runs, in a form that travels to the executors: a base ({@code vgg16}, {@code vgg19},
+ * {@code resnet50}, {@code mobilenet_v2}) at an input size, its weights ({@code imagenet}, {@code random} seeded by
+ * {@code seed}, or a Keras h5 / DL4J zip file), preprocessing, cut layer, batch and shard sizes, the bad-image policy
+ * and the resize filter. {@code ExtractionSpec.of("resnet50", 150, 150)} gives the defaults of
+ * {@code transfer4j extract --base resnet50}: the base's own preprocessing, features of its last layer (unpooled, as
+ * the single-machine cache keeps them; the head pools them, {@code ConvBase#defaultPooling()}).
  *
+ * @param base          the base's name, as {@link Bases#of} takes it
  * @param height        input height
  * @param width         input width
  * @param weights       {@code imagenet}, {@code random}, or a file the driver can read (shipped to executors)
  * @param seed          seed of {@code random} weights
- * @param preprocessing {@code caffe} or {@code rescale}
+ * @param preprocessing {@code caffe}, {@code tf} or {@code rescale}
  * @param cutLayer      last layer run
  * @param batchSize     images per forward pass
  * @param shardSize     images per shard (one Spark task each)
  * @param onBadImage    FAIL stops the job naming the image; SKIP reports it
  * @param interpolation resize filter
  */
-public record ExtractionSpec(int height, int width, String weights, long seed, String preprocessing, String cutLayer,
-        int batchSize, int shardSize, BadImagePolicy onBadImage, Interpolation interpolation) implements Serializable {
+public record ExtractionSpec(String base, int height, int width, String weights, long seed, String preprocessing,
+        String cutLayer, int batchSize, int shardSize, BadImagePolicy onBadImage, Interpolation interpolation)
+        implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public ExtractionSpec {
+        Objects.requireNonNull(base, "base");
+        if (!Bases.NAMES.contains(base)) {
+            // an unknown name fails naming the known ones; another spelling (MobileNetV2) becomes the base's name
+            base = Bases.of(base, height, width, WeightsSource.random(seed)).name();
+        }
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(cutLayer, "cutLayer");
         Objects.requireNonNull(onBadImage, "onBadImage");
@@ -49,42 +58,54 @@ public record ExtractionSpec(int height, int width, String weights, long seed, S
     /** VGG16 at {@code height × width} with ImageNet weights, caffe preprocessing, cut after block5_pool, batch 20,
      * 500 images per shard, FAIL on bad images, nearest resize. */
     public static ExtractionSpec vgg16(int height, int width) {
-        return new ExtractionSpec(height, width, "imagenet", 42, "caffe", "block5_pool", 20, 500, BadImagePolicy.FAIL,
-                Interpolation.NEAREST);
+        return of("vgg16", height, width);
+    }
+
+    /**
+     * Base {@code base} at {@code height × width} with ImageNet weights, the base's preprocessing ({@code caffe} for
+     * VGG and ResNet50, {@code tf} for MobileNetV2), cut after its last layer, batch 20, 500 images per shard, FAIL on
+     * bad images, nearest resize: what {@code transfer4j extract --base NAME} does on one machine.
+     *
+     * @throws IllegalArgumentException for an unknown base (naming the known ones) or a too small input
+     */
+    public static ExtractionSpec of(String base, int height, int width) {
+        ConvBase b = Bases.of(base, height, width, WeightsSource.random(42));
+        return new ExtractionSpec(b.name(), height, width, "imagenet", 42, b.preprocessing().id(),
+                b.lastLayer().name(), 20, 500, BadImagePolicy.FAIL, Interpolation.NEAREST);
     }
 
     public ExtractionSpec weights(String weights, long seed) {
-        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
+        return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
                 onBadImage, interpolation);
     }
 
     public ExtractionSpec preprocessing(String id) {
-        return new ExtractionSpec(height, width, weights, seed, id, cutLayer, batchSize, shardSize, onBadImage,
+        return new ExtractionSpec(base, height, width, weights, seed, id, cutLayer, batchSize, shardSize, onBadImage,
                 interpolation);
     }
 
     public ExtractionSpec cutLayer(String layer) {
-        return new ExtractionSpec(height, width, weights, seed, preprocessing, layer, batchSize, shardSize, onBadImage,
-                interpolation);
+        return new ExtractionSpec(base, height, width, weights, seed, preprocessing, layer, batchSize, shardSize,
+                onBadImage, interpolation);
     }
 
     public ExtractionSpec batchSize(int n) {
-        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, n, shardSize, onBadImage,
+        return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, n, shardSize, onBadImage,
                 interpolation);
     }
 
     public ExtractionSpec shardSize(int n) {
-        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, n, onBadImage,
+        return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, n, onBadImage,
                 interpolation);
     }
 
     public ExtractionSpec onBadImage(BadImagePolicy policy) {
-        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize, policy,
-                interpolation);
+        return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
+                policy, interpolation);
     }
 
     public ExtractionSpec interpolation(Interpolation filter) {
-        return new ExtractionSpec(height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
+        return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
                 onBadImage, filter);
     }
 
@@ -109,6 +130,6 @@ public record ExtractionSpec(int height, int width, String weights, long seed, S
                 default -> WeightsSource.file(Path.of(weights));
             };
         }
-        return Vgg16.of(height, width, source).withPreprocessing(Preprocessing.of(preprocessing));
+        return Bases.of(base, height, width, source).withPreprocessing(Preprocessing.of(preprocessing));
     }
 }

@@ -24,34 +24,40 @@ import picocli.CommandLine.Option;
  * {@code spark-submit}; with it (e.g. {@code local[2]}, {@code spark://host:7077}) this JVM is the driver.
  */
 @Command(name = "transfer4j-spark-extract", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the frozen VGG16 conv base over image folders on Spark, one task per shard, into a sharded "
+        description = {"Run a frozen conv base over image folders on Spark, one task per shard, into a sharded "
                 + "feature cache (features .npy, labels .npy, manifests). Committed shards are kept: a rerun after a "
                 + "killed job extracts only the rest.",
                 "DIR is a book-shaped root (train/, validation/, test/: each extracted into OUT/<split>) or one folder "
-                        + "of class folders, on any Hadoop file system; OUT must be seen by the driver and every "
-                        + "executor (local folder, or a shared mount)."})
+                        + "of class folders, on any Hadoop file system; OUT is a folder that the driver and every "
+                        + "executor see (local, shared mount) or a Hadoop URI (hdfs://, s3a://)."})
 public final class SparkExtractMain implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "Image folders (see above).")
     String data;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the feature caches go.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Where the feature caches go: a folder every executor sees, or a Hadoop URI (hdfs://..., "
+                    + "s3a://...).")
+    String out;
 
     @Option(names = "--spark", paramLabel = "MASTER",
             description = "Spark master (local[2], spark://host:7077, yarn); default: spark-submit's.")
     String master;
 
+    @Option(names = "--base", paramLabel = "vgg16|vgg19|resnet50|mobilenet_v2", defaultValue = "vgg16",
+            description = "The conv base. Default: ${DEFAULT-VALUE}.")
+    String base;
+
     @Option(names = "--weights", paramLabel = "FILE|imagenet|random", defaultValue = "imagenet",
-            description = "VGG16 weights, read once by the driver and shipped to executors. Default: ${DEFAULT-VALUE}.")
+            description = "Base weights, read once by the driver and shipped to executors. Default: ${DEFAULT-VALUE}.")
     String weights;
 
     @Option(names = "--input", paramLabel = "SIZE", defaultValue = "150", description = "Input size H or HxW. "
             + "Default: ${DEFAULT-VALUE}.")
     String input;
 
-    @Option(names = "--cut", paramLabel = "LAYER", defaultValue = "block5_pool",
-            description = "Last layer to run. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--cut", paramLabel = "LAYER",
+            description = "Last layer to run. Default: the base's last layer (block5_pool in VGG16).")
     String cut;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Batch size. Default: ${DEFAULT-VALUE}.")
@@ -61,8 +67,8 @@ public final class SparkExtractMain implements Callable<Integer> {
             description = "Images per shard (one task each). Default: ${DEFAULT-VALUE}.")
     int shardSize;
 
-    @Option(names = "--preprocess", paramLabel = "caffe|rescale", defaultValue = "caffe",
-            description = "Input preprocessing. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preprocess", paramLabel = "caffe|tf|rescale",
+            description = "Input preprocessing. Default: the base's (caffe; tf for mobilenet_v2).")
     String preprocess;
 
     @Option(names = "--on-bad-image", paramLabel = "fail|skip", defaultValue = "fail",
@@ -92,8 +98,11 @@ public final class SparkExtractMain implements Callable<Integer> {
             case "skip" -> BadImagePolicy.SKIP;
             default -> throw new IllegalArgumentException("--on-bad-image " + onBadImage + ": expected fail or skip");
         };
-        return ExtractionSpec.vgg16(h, w).weights(weights, seed).preprocessing(preprocess).cutLayer(cut)
-                .batchSize(batch).shardSize(shardSize).onBadImage(policy)
+        ExtractionSpec defaults = ExtractionSpec.of(base, h, w);
+        return defaults.weights(weights, seed)
+                .preprocessing(preprocess == null ? defaults.preprocessing() : preprocess)
+                .cutLayer(cut == null ? defaults.cutLayer() : cut).batchSize(batch).shardSize(shardSize)
+                .onBadImage(policy)
                 .interpolation(Interpolation.valueOf(interpolation.toUpperCase(Locale.ROOT)));
     }
 
@@ -114,7 +123,7 @@ public final class SparkExtractMain implements Callable<Integer> {
      * @param appJar the application jar to ship to a cluster's executors, or null
      * @return 0
      */
-    public static int run(String master, Path appJar, String data, Path out, ExtractionSpec spec, PrintWriter err)
+    public static int run(String master, Path appJar, String data, String out, ExtractionSpec spec, PrintWriter err)
             throws Exception {
         SparkSession.Builder builder = SparkSession.builder().appName("transfer4j extract " + data);
         if (master != null) {
@@ -144,7 +153,8 @@ public final class SparkExtractMain implements Callable<Integer> {
             } else {
                 for (String s : splits) {
                     String folder = root.resolve(s).toString();
-                    report(err, SparkExtraction.of(spec).extract(sc, folder, out.resolve(s)), s, out.resolve(s));
+                    String cache = child(out, s);
+                    report(err, SparkExtraction.of(spec).extract(sc, folder, cache), s, cache);
                 }
             }
             return 0;
@@ -153,7 +163,16 @@ public final class SparkExtractMain implements Callable<Integer> {
         }
     }
 
-    private static void report(PrintWriter err, ShardedFeatureCache.Update u, String name, Path cache) {
+    /** {@code parent/name} for a local path or a URI. */
+    static String child(String parent, String name) {
+        URI uri = SparkExtraction.uri(parent);
+        if (uri.getScheme() == null) {
+            return Path.of(parent).resolve(name).toString();
+        }
+        return uri.toString().replaceAll("/+$", "") + "/" + name;
+    }
+
+    private static void report(PrintWriter err, ShardedFeatureCache.Update u, String name, String cache) {
         err.printf(Locale.ROOT, "Features of %s: %d images extracted in %d shards, %d reused from %d shards, in %s%n",
                 name, u.extracted(), u.shardsWritten(), u.reused(), u.shardsReused(), cache);
         if (!u.skipped().isEmpty()) {

@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkFiles;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -35,6 +36,7 @@ import org.transfer4j.data.FolderListing;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.CacheManifest;
 import org.transfer4j.features.ShardManifest;
+import org.transfer4j.features.ShardStore;
 import org.transfer4j.features.ShardedFeatureCache;
 import org.transfer4j.io.StrictJson;
 import org.transfer4j.model.ConvBase;
@@ -50,9 +52,11 @@ import org.transfer4j.model.Weights;
  * extracts the rest. Bad images (SKIP policy) come back to the driver in the shards' manifests and are reported once
  * each in {@link ShardedFeatureCache.Update#skipped()}.
  *
- * <p>The cache folder must be a path that the driver and every executor see: a local folder for {@code local[n]}, a
- * shared mount (NFS, a FUSE-mounted bucket) on a cluster. Images may be on any Hadoop file system (HDFS, S3A with the
- * cluster's Hadoop configuration); those not on the local file system are copied to a temporary file per image.
+ * <p>Images and the cache may each be a local path or a folder on any Hadoop file system (HDFS, S3A) reached with the
+ * job's Hadoop configuration, which the driver ships to the tasks. A local cache folder must be seen by the driver and
+ * every executor (a local folder for {@code local[n]}, a shared mount on a cluster); elsewhere the shards go through
+ * {@code HadoopShardStore}, whose commit protocol needs no atomic rename (object stores). Images not on the local file
+ * system are copied to a temporary file per image.
  *
  * <p>The result equals {@link ShardedFeatureCache#update} on one machine (same key, same rows to 1e-6) and both open
  * each other's shards. Thread-safe (immutable); run one extraction per cache folder at a time.
@@ -92,19 +96,34 @@ public final class SparkExtraction {
      */
     public ShardedFeatureCache.Update extract(JavaSparkContext sc, String folder, Path cacheDir)
             throws IOException, BadImageException {
+        return extract(sc, folder, cacheDir.toAbsolutePath().toString());
+    }
+
+    /**
+     * Extracts the features of a {@code flow_from_directory} tree into the sharded cache at {@code cache}: a local
+     * folder (seen by the driver and every executor) or a folder on a Hadoop file system ({@code hdfs://nn/features},
+     * {@code s3a://bucket/features}), reached with the job's Hadoop configuration.
+     *
+     * @param folder a local path or a Hadoop URI
+     * @param cache  a local path or a Hadoop URI
+     * @throws BadImageException under FAIL on the driver's listing; a bad image met in a task fails the job
+     * @throws IOException       if the folder cannot be listed or the cache written
+     */
+    public ShardedFeatureCache.Update extract(JavaSparkContext sc, String folder, String cache)
+            throws IOException, BadImageException {
         URI uri = uri(folder);
         if (uri.getScheme() == null || uri.getScheme().equals("file")) {
             Path local = uri.getScheme() == null ? Path.of(folder) : Path.of(uri);
             FolderListing listing = ImageFolder.of(local).targetSize(spec.height(), spec.width())
                     .colorMode(ColorMode.RGB).interpolation(spec.interpolation()).onBadImage(spec.onBadImage()).list();
             return run(sc, listing.entries().stream().map(ShardedFeatureCache.Input::of).toList(),
-                    listing.classIndices(), listing.skipped(), cacheDir);
+                    listing.classIndices(), listing.skipped(), cache);
         }
         FileSystem fs = FileSystem.get(uri, sc.hadoopConfiguration());
         HadoopListing listing = list(fs, new org.apache.hadoop.fs.Path(uri));
         LOG.info("Found {} images belonging to {} classes in {}", listing.inputs().size(), listing.classes().size(),
                 folder);
-        return run(sc, listing.inputs(), listing.classes(), BadImageReport.EMPTY, cacheDir);
+        return run(sc, listing.inputs(), listing.classes(), BadImageReport.EMPTY, cache);
     }
 
     /** Images and classes of a folder tree on a Hadoop file system. */
@@ -165,6 +184,16 @@ public final class SparkExtraction {
      */
     public ShardedFeatureCache.Update extract(Dataset<Row> images, String pathColumn, String labelColumn,
             Path cacheDir) throws IOException, BadImageException {
+        return extract(images, pathColumn, labelColumn, cacheDir.toAbsolutePath().toString());
+    }
+
+    /**
+     * {@link #extract(Dataset, String, String, Path)} into a cache that is a local path or a Hadoop URI.
+     *
+     * @throws IllegalArgumentException if a column is missing or a path is listed twice
+     */
+    public ShardedFeatureCache.Update extract(Dataset<Row> images, String pathColumn, String labelColumn,
+            String cache) throws IOException, BadImageException {
         List<Row> rows = images.select(pathColumn, labelColumn).collectAsList();
         TreeSet<String> names = new TreeSet<>();
         rows.forEach(r -> names.add(String.valueOf(r.get(1))));
@@ -180,15 +209,15 @@ public final class SparkExtraction {
             inputs.add(new ShardedFeatureCache.Input(path, classes.get(String.valueOf(r.get(1))), s.getLen(),
                     s.getModificationTime(), path));
         }
-        return run(sc, inputs, classes, BadImageReport.EMPTY, cacheDir);
+        return run(sc, inputs, classes, BadImageReport.EMPTY, cache);
     }
 
     private ShardedFeatureCache.Update run(JavaSparkContext sc, List<ShardedFeatureCache.Input> inputs,
-            Map<String, Integer> classes, BadImageReport listingSkipped, Path cacheDir)
+            Map<String, Integer> classes, BadImageReport listingSkipped, String cacheLocation)
             throws IOException, BadImageException {
         Path weightsFile = null;
         if (spec.weightsFromFile()) {
-            weightsFile = spec.weights().equalsIgnoreCase("imagenet") ? ImagenetWeights.vgg16().resolve(true)
+            weightsFile = spec.weights().equalsIgnoreCase("imagenet") ? ImagenetWeights.of(spec.base()).resolve(true)
                     : Path.of(spec.weights());
         }
         ConvBase base = spec.base(weightsFile);
@@ -197,10 +226,11 @@ public final class SparkExtraction {
         int[] shape = base.layer(spec.cutLayer()).outputShape();
         CacheManifest.Key key = CacheManifest.Key.of(base, checksum, spec.cutLayer(), spec.interpolation(), classes,
                 Precision.FP32); // executors run fp32 (ExecutorEngine)
-        ShardedFeatureCache cache = ShardedFeatureCache.at(cacheDir).shardSize(spec.shardSize())
+        ShardStore store = HadoopShardStore.of(cacheLocation, sc.hadoopConfiguration());
+        ShardedFeatureCache cache = ShardedFeatureCache.at(store).shardSize(spec.shardSize())
                 .batchSize(spec.batchSize());
         ShardedFeatureCache.Plan plan = cache.plan(key, shape, inputs, spec.onBadImage());
-        LOG.info("Feature cache {}: {} images, {} reused from {} committed shards, {} shards to extract", cacheDir,
+        LOG.info("Feature cache {}: {} images, {} reused from {} committed shards, {} shards to extract", store,
                 inputs.size(), plan.reusedRows(), plan.kept().size(), plan.pending().size());
         List<ShardManifest> written = new ArrayList<>();
         if (!plan.pending().isEmpty()) {
@@ -211,13 +241,14 @@ public final class SparkExtraction {
             }
             List<ShardTask> tasks = plan.pending().stream().map(ShardTask::of).toList();
             String keyJson = JSON.writeValueAsString(key);
-            String dir = cacheDir.toAbsolutePath().toString();
+            String dir = store.localDirectory().map(p -> p.toString()).orElse(cacheLocation);
             String file = shipped;
+            Broadcast<byte[]> conf = sc.broadcast(HadoopShardStore.serialize(sc.hadoopConfiguration()));
             ExtractionSpec s = spec;
             sc.setJobDescription("transfer4j: extract " + plan.pendingImages() + " images in " + tasks.size()
                     + " shards into " + dir);
             List<String> manifests = sc.parallelize(tasks, tasks.size())
-                    .map(t -> runShard(t, s, keyJson, dir, file, checksum, shape)).collect();
+                    .map(t -> runShard(t, s, keyJson, dir, file, checksum, shape, conf.value())).collect();
             for (String m : manifests) {
                 written.add(JSON.readValue(m, ShardManifest.class));
             }
@@ -225,9 +256,14 @@ public final class SparkExtraction {
         return cache.commit(plan, written, listingSkipped);
     }
 
-    /** One task: this executor's engine writes and commits one shard; returns its manifest as JSON. */
-    static String runShard(ShardTask task, ExtractionSpec spec, String keyJson, String cacheDir, String shippedWeights,
-            String checksum, int[] shape) throws Exception {
+    /**
+     * One task: this executor's engine writes and commits one shard; returns its manifest as JSON.
+     *
+     * @param cache      the cache: a local folder or a Hadoop URI
+     * @param hadoopConf the driver's Hadoop configuration ({@link HadoopShardStore#serialize})
+     */
+    static String runShard(ShardTask task, ExtractionSpec spec, String keyJson, String cache, String shippedWeights,
+            String checksum, int[] shape, byte[] hadoopConf) throws Exception {
         beforeShard.accept(task.id());
         TaskContext context = TaskContext.get();
         ExecutorEngine engine = ExecutorEngine.get(spec, shippedWeights == null ? null
@@ -236,8 +272,10 @@ public final class SparkExtraction {
         if (context != null) {
             context.killTaskIfInterrupted();
         }
-        ShardManifest m = ShardedFeatureCache.writeShard(Path.of(cacheDir), key, shape, task.pending(),
-                engine::decode, engine::features, spec.onBadImage(), spec.batchSize(), n -> {
+        Configuration conf = HadoopShardStore.deserialize(hadoopConf);
+        ShardStore store = HadoopShardStore.of(cache, conf);
+        ShardManifest m = ShardedFeatureCache.writeShard(store, key, shape, task.pending(),
+                in -> engine.decode(in, conf), engine::features, spec.onBadImage(), spec.batchSize(), n -> {
                     if (context != null) {
                         context.killTaskIfInterrupted(); // a cancelled job stops here, its shard uncommitted
                     }

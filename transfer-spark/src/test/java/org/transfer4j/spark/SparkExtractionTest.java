@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +19,6 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -29,7 +29,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,16 +65,8 @@ class SparkExtractionTest {
         reference = ShardedFeatureCache.at(tmp.resolve("single")).batchSize(4).shardSize(100).extract(
                 ImageFolder.of(data).onBadImage(BadImagePolicy.SKIP), base, base.loadWeights(), "block5_pool",
                 ExtractionListener.none());
-        spark = SparkSession.builder().config(new SparkConf().setMaster("local[2]").setAppName("transfer4j-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")).getOrCreate();
-        sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spark != null) {
-            spark.stop();
-        }
+        spark = SparkTestSession.spark();
+        sc = SparkTestSession.sc();
     }
 
     @AfterEach
@@ -178,6 +169,30 @@ class SparkExtractionTest {
     void a_job_cancelled_mid_way_resumes_with_identical_features_and_no_duplicate_or_missing_image()
             throws Exception {
         Path cache = tmp.resolve("cancelled");
+        Throwable failure = cancelAfterTwoShards(sc,
+                () -> SparkExtraction.of(SPEC.shardSize(2)).extract(sc, data.toString(), cache));
+        assertThat(failure).as("the job was cancelled").isNotNull();
+        assertThat(cache.resolve(FeatureCache.MANIFEST)).doesNotExist();
+        long committed;
+        try (Stream<Path> s = Files.list(cache.resolve(ShardedFeatureCache.SHARDS))) {
+            committed = s.filter(p -> p.getFileName().toString().endsWith(".json")).count();
+        }
+        assertThat(committed).isBetween(2L, 7L);
+
+        ShardedFeatureCache.Update resumed = SparkExtraction.of(SPEC.shardSize(2)).extract(sc, data.toString(), cache);
+        assertThat(resumed.reused()).isGreaterThanOrEqualTo(4);
+        assertThat(resumed.reused() + resumed.extracted()).isEqualTo(14);
+        assertThat(resumed.skipped().skipped()).hasSize(1);
+        assertSameAsReference(FeatureCache.at(cache).load());
+    }
+
+    /**
+     * Runs {@code job} (an extraction of at least three shards) on another thread, lets two shards commit, holds the
+     * others at their start, cancels every job of {@code sc} and waits until no task runs.
+     *
+     * @return what the job threw (null if it finished)
+     */
+    static Throwable cancelAfterTwoShards(JavaSparkContext sc, Callable<?> job) throws InterruptedException {
         CountDownLatch twoShardsDone = new CountDownLatch(2);
         CountDownLatch gate = new CountDownLatch(1);
         AtomicInteger running = new AtomicInteger();
@@ -211,19 +226,19 @@ class SparkExtractionTest {
             }
         };
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread job = new Thread(() -> {
+        Thread thread = new Thread(() -> {
             try {
-                SparkExtraction.of(SPEC.shardSize(2)).extract(sc, data.toString(), cache);
+                job.call();
             } catch (Throwable t) {
                 failure.set(t);
             }
         });
         try {
-            job.start();
+            thread.start();
             assertThat(twoShardsDone.await(120, TimeUnit.SECONDS)).isTrue();
             cancelled.set(1);
             sc.cancelAllJobs();
-            job.join(TimeUnit.SECONDS.toMillis(120));
+            thread.join(TimeUnit.SECONDS.toMillis(120));
             gate.countDown();
             if (running.get() > 0) {
                 assertThat(idle.await(120, TimeUnit.SECONDS)).isTrue();
@@ -233,18 +248,6 @@ class SparkExtractionTest {
             sc.sc().removeSparkListener(listener);
             SparkExtraction.beforeShard = id -> { };
         }
-        assertThat(failure.get()).as("the job was cancelled").isNotNull();
-        assertThat(cache.resolve(FeatureCache.MANIFEST)).doesNotExist();
-        long committed;
-        try (Stream<Path> s = Files.list(cache.resolve(ShardedFeatureCache.SHARDS))) {
-            committed = s.filter(p -> p.getFileName().toString().endsWith(".json")).count();
-        }
-        assertThat(committed).isBetween(2L, 7L);
-
-        ShardedFeatureCache.Update resumed = SparkExtraction.of(SPEC.shardSize(2)).extract(sc, data.toString(), cache);
-        assertThat(resumed.reused()).isGreaterThanOrEqualTo(4);
-        assertThat(resumed.reused() + resumed.extracted()).isEqualTo(14);
-        assertThat(resumed.skipped().skipped()).hasSize(1);
-        assertSameAsReference(FeatureCache.at(cache).load());
+        return failure.get();
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.transfer4j.Precision;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code transfer4j extract}: run the frozen conv base once and cache its features (book listing 5-17). */
 @Command(name = "extract", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the frozen VGG16 conv base over image folders once and keep the features on disk "
+        description = {"Run the frozen conv base (--base) over image folders once and keep the features on disk "
                 + "(features .npy, labels .npy, manifest.json), committed in shards of --shard-size images: an "
                 + "interrupted run loses at most one shard, and the next run extracts only the shards not committed. "
                 + "A second run on unchanged images reuses the cache; only new or changed images are extracted.",
@@ -35,8 +36,9 @@ final class ExtractCommand implements Callable<Integer> {
             description = "Image folders (see above); with --spark also a Hadoop URI (hdfs://..., s3a://...).")
     String dataOption;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the feature caches go.")
-    Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Where the feature caches go; with --spark also a Hadoop URI (hdfs://..., s3a://...).")
+    String outOption;
 
     @Option(names = "--cut", paramLabel = "LAYER",
             description = "Last layer to run (features are its output). Default: the base's last layer "
@@ -67,6 +69,7 @@ final class ExtractCommand implements Callable<Integer> {
             return extractOnSpark(err);
         }
         Path data = Path.of(dataOption);
+        Path out = Path.of(outOption);
         if (!Files.isDirectory(data)) {
             throw new IllegalArgumentException("--data " + data + " is not a folder");
         }
@@ -101,6 +104,10 @@ final class ExtractCommand implements Callable<Integer> {
     }
 
     private int extractOnSpark(PrintWriter err) throws Exception {
+        if (options.precision() == Precision.BF16) {
+            throw new IllegalArgumentException("--spark extracts in fp32 only (the executors' engines); got --precision "
+                    + options.precision + " (leave it out, or extract on one machine)");
+        }
         try {
             Class.forName("org.apache.spark.sql.SparkSession", false, getClass().getClassLoader());
         } catch (ClassNotFoundException e) {
@@ -108,18 +115,14 @@ final class ExtractCommand implements Callable<Integer> {
                     + "build leaves out (~250 MB): build with mvn -Pspark package, or run "
                     + "transfer-spark/target/transfer-spark-app.jar with spark-submit (README, \"Spark\")");
         }
-        if (cut == null) {
-            cut = "block5_pool";
-        }
-        if (!"vgg16".equals(options.base)) {
-            throw new IllegalArgumentException("--spark extracts VGG16 features only so far; got --base " + options.base);
-        }
         int[] hw = CliSupport.parseSize(options.input);
-        ExtractionSpec s = ExtractionSpec.vgg16(hw[0], hw[1])
+        ExtractionSpec defaults = ExtractionSpec.of(options.base, hw[0], hw[1]);
+        ExtractionSpec s = defaults
                 .weights(options.weights, options.seed)
-                .preprocessing(options.preprocess == null ? "caffe" : options.preprocess).cutLayer(cut)
+                .preprocessing(options.preprocess == null ? defaults.preprocessing() : options.preprocess)
+                .cutLayer(cut == null ? defaults.cutLayer() : cut)
                 .batchSize(options.batch).shardSize(shardSize).onBadImage(options.policy())
                 .interpolation(options.interpolationValue());
-        return SparkExtractMain.run(spark, appJar, dataOption, out, s, err);
+        return SparkExtractMain.run(spark, appJar, dataOption, outOption, s, err);
     }
 }

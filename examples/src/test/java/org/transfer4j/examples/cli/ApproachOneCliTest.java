@@ -165,6 +165,14 @@ class ApproachOneCliTest {
     }
 
     @Test
+    void extract_on_spark_refuses_bf16_which_its_executors_do_not_run() {
+        CliRun r = run("extract", "--spark", "local[2]", "--data", data.toString(), "--out",
+                tmp.resolve("spark-bf16").toString(), "--weights", "random", "--precision", "bf16");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("--spark extracts in fp32 only").contains("--precision bf16");
+    }
+
+    @Test
     void bad_arguments_fail_with_one_line() {
         CliRun r = run("train", "--data", tmp.resolve("nowhere").toString(), "--weights", "random");
         assertThat(r.code()).isEqualTo(1);

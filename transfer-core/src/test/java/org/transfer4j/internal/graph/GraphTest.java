@@ -89,6 +89,21 @@ class GraphTest {
     }
 
     @Test
+    void multiply_adds_of_the_bases_at_224_px_match_their_published_costs() {
+        // VGG16's 13 convolutions at 224 px: the well-known 15.35 G (15.47 G with the classifier)
+        assertThat(Architectures.vgg16(224, 224).multiplyAdds()).isEqualTo(15_346_630_656L);
+        // ResNet50 v1 (stride 2 on a block's first 1x1 convolution): He et al.'s 3.8 G; torchvision's v1.5 (stride on the
+        // 3x3) is 4.1 G
+        assertThat(Architectures.resnet50(224, 224).multiplyAdds() / 1e9).isBetween(3.85, 3.86);
+        // MobileNetV2 alpha 1.0: 300 M with its classifier (1.28 M of it)
+        assertThat(Architectures.mobilenetV2(224, 224).multiplyAdds() / 1e6).isBetween(297.0, 301.0);
+        GraphBuilder b = new GraphBuilder("t", 8, 8, 3);
+        String x = b.conv("c", b.input(), 4, 3, 2, Padding.SAME, true, Activation.NONE);
+        b.depthwise("dw", x, 3, 1, Padding.SAME, false);
+        assertThat(b.build().multiplyAdds()).isEqualTo(4 * 4 * 4 * 9 * 3 + 4 * 4 * 4 * 9);
+    }
+
+    @Test
     void bad_graphs_are_refused_naming_the_layer() {
         GraphBuilder b = new GraphBuilder("t", 8, 8, 3);
         String x = b.conv("c", b.input(), 4, 3, 1, Padding.SAME, true, Activation.RELU);
