@@ -41,7 +41,7 @@ final class ExecutorEngine {
     private static String currentKey;
     private static ExecutorEngine current;
     /** How this JVM resolves a precision ({@link Precision#resolve()}; tests stand in for a CPU without bf16). */
-    static UnaryOperator<Precision> resolver = Precision::resolve;
+    static volatile UnaryOperator<Precision> resolver = Precision::resolve;
 
     private final ExtractionSpec spec;
     private final FeatureExtractor extractor;
