@@ -18,8 +18,11 @@ import org.transfer4j.model.WeightsSource;
  * {@code resnet50}, {@code mobilenet_v2}) at an input size, its weights ({@code imagenet}, {@code random} seeded by
  * {@code seed}, or a Keras h5 / DL4J zip file), preprocessing, cut layer, batch and shard sizes, the bad-image policy,
  * the resize filter and the precision of the base's arithmetic. {@code ExtractionSpec.of("resnet50", 150, 150)} gives
- * the defaults of {@code transfer4j extract --base resnet50}: the base's own preprocessing, features of its last layer
- * (unpooled, as the single-machine cache keeps them; the head pools them, {@code ConvBase#defaultPooling()}), fp32.
+ * the defaults of {@code transfer4j extract --base resnet50}: the base's own preprocessing, features where
+ * {@code TransferPipeline} cuts it (after the base's default pooling, {@link ConvBase#defaultPooling()}: VGG's
+ * {@code block5_pool} feature maps, which the head flattens; ResNet50's {@code avg_pool} and MobileNetV2's
+ * {@code global_average_pooling2d}, Keras's {@code pooling='avg'}), fp32. So the single-machine
+ * {@code transfer4j extract} and {@code train} keys equal Spark's, and {@code train --features} takes its caches.
  *
  * @param base          the base's name, as {@link Bases#of} takes it
  * @param height        input height
@@ -71,15 +74,16 @@ public record ExtractionSpec(String base, int height, int width, String weights,
 
     /**
      * Base {@code base} at {@code height × width} with ImageNet weights, the base's preprocessing ({@code caffe} for
-     * VGG and ResNet50, {@code tf} for MobileNetV2), cut after its last layer, batch 20, 500 images per shard, FAIL on
-     * bad images, nearest resize, fp32: what {@code transfer4j extract --base NAME} does on one machine.
+     * VGG and ResNet50, {@code tf} for MobileNetV2), cut after its default pooling ({@code block5_pool} in VGG,
+     * {@code avg_pool} in ResNet50, {@code global_average_pooling2d} in MobileNetV2), batch 20, 500 images per shard,
+     * FAIL on bad images, nearest resize, fp32: what {@code transfer4j extract --base NAME} does on one machine.
      *
      * @throws IllegalArgumentException for an unknown base (naming the known ones) or a too small input
      */
     public static ExtractionSpec of(String base, int height, int width) {
         ConvBase b = Bases.of(base, height, width, WeightsSource.random(42));
         return new ExtractionSpec(b.name(), height, width, "imagenet", 42, b.preprocessing().id(),
-                b.lastLayer().name(), 20, 500, BadImagePolicy.FAIL, Interpolation.NEAREST, Precision.FP32);
+                b.withPooling(b.defaultPooling()).lastLayer().name(), 20, 500, BadImagePolicy.FAIL, Interpolation.NEAREST, Precision.FP32);
     }
 
     public ExtractionSpec weights(String weights, long seed) {
@@ -135,8 +139,8 @@ public record ExtractionSpec(String base, int height, int width, String weights,
     }
 
     /**
-     * The conv base, its weights read from {@code weightsFile} when given (an executor's copy of the shipped file),
-     * else from the spec.
+     * The conv base with its default pooling (as a pipeline has it), its weights read from {@code weightsFile} when
+     * given (an executor's copy of the shipped file), else from the spec.
      */
     ConvBase base(Path weightsFile) {
         WeightsSource source;
@@ -149,6 +153,7 @@ public record ExtractionSpec(String base, int height, int width, String weights,
                 default -> WeightsSource.file(Path.of(weights));
             };
         }
-        return Bases.of(base, height, width, source).withPreprocessing(Preprocessing.of(preprocessing));
+        ConvBase b = Bases.of(base, height, width, source).withPreprocessing(Preprocessing.of(preprocessing));
+        return b.withPooling(b.defaultPooling()); // every layer, and the pooling layer a pipeline cuts after
     }
 }

@@ -58,7 +58,8 @@ public final class SparkExtractMain implements Callable<Integer> {
     String input;
 
     @Option(names = "--cut", paramLabel = "LAYER",
-            description = "Last layer to run. Default: the base's last layer (block5_pool in VGG16).")
+            description = "Last layer to run. Default: where a pipeline cuts the base, as transfer4j extract: "
+                    + "block5_pool in VGG, avg_pool in ResNet50, global_average_pooling2d in MobileNetV2.")
     String cut;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Batch size. Default: ${DEFAULT-VALUE}.")

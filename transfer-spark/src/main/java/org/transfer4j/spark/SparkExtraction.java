@@ -61,7 +61,8 @@ import org.transfer4j.model.Weights;
  * <p>The base computes in the spec's precision ({@link ExtractionSpec#precision(Precision)}): fp32, or bf16 on
  * executors whose CPUs have AVX512-BF16 or AMX (others fail their tasks saying so). The result equals
  * {@link ShardedFeatureCache#update} on one machine in the same precision (same key; the same rows to 1e-6 for the
- * same batch size and shard size) and both open each other's shards. Thread-safe (immutable); run one extraction per cache folder at a time.
+ * same batch size and shard size) and both open each other's shards. Thread-safe (immutable); run one extraction per
+ * cache folder at a time.
  */
 public final class SparkExtraction {
     private static final Logger LOG = LoggerFactory.getLogger(SparkExtraction.class);

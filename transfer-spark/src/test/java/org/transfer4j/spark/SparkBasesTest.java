@@ -16,14 +16,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.Precision;
+import org.transfer4j.TransferPipeline;
 import org.transfer4j.data.ImageFolder;
 import org.transfer4j.features.CacheManifest;
 import org.transfer4j.features.ExtractionListener;
 import org.transfer4j.features.FeatureCache;
 import org.transfer4j.features.FeatureSet;
 import org.transfer4j.features.ShardedFeatureCache;
+import org.transfer4j.model.Bases;
 import org.transfer4j.model.ConvBase;
-import org.transfer4j.model.Pooling;
+import org.transfer4j.model.WeightsSource;
 import picocli.CommandLine;
 
 /**
@@ -47,17 +49,20 @@ class SparkBasesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"resnet50, 64, conv5_block3_out, caffe", "mobilenet_v2, 48, out_relu, tf"})
-    void graph_base_features_on_spark_equal_the_single_process_extraction(String name, int size, String lastLayer,
-            String preprocessing) throws Exception {
+    @CsvSource({"resnet50, 64, avg_pool, conv5_block3_out, caffe",
+        "mobilenet_v2, 48, global_average_pooling2d, out_relu, tf"})
+    void graph_base_features_on_spark_equal_the_single_process_extraction(String name, int size, String pooled,
+            String lastConv, String preprocessing) throws Exception {
         ExtractionSpec spec = ExtractionSpec.of(name, size, size).weights("random", 5).batchSize(2).shardSize(2);
-        // the single-machine defaults: the base's own preprocessing, its last layer, unpooled (the head pools)
-        assertThat(spec.cutLayer()).isEqualTo(lastLayer);
+        // the single-machine defaults (transfer4j extract, TransferPipeline): the base's own preprocessing, cut where
+        // a pipeline cuts it, after Keras's pooling='avg'
+        assertThat(spec.cutLayer()).isEqualTo(pooled);
         assertThat(spec.preprocessing()).isEqualTo(preprocessing);
-        ConvBase base = spec.base(null);
-        assertThat(base.pooling()).isEqualTo(Pooling.NONE);
-        FeatureSet reference = ShardedFeatureCache.at(tmp.resolve(name + "-single")).batchSize(2).extract(
-                ImageFolder.of(data), base, base.loadWeights(), base.lastLayer().name(), ExtractionListener.none());
+        ConvBase base = Bases.of(name, size, size, WeightsSource.random(5));
+        TransferPipeline pipeline = TransferPipeline.from(base).batchSize(2);
+        assertThat(pipeline.cutLayer().name()).isEqualTo(pooled);
+        Path single = tmp.resolve(name + "-single");
+        pipeline.updateShardedFeatures(base.loadWeights(), ImageFolder.of(data), single, 2, ExtractionListener.none());
 
         Path cache = tmp.resolve(name + "-spark");
         ShardedFeatureCache.Update u = SparkExtraction.of(spec).extract(SparkTestSession.sc(), data.toString(), cache);
@@ -65,19 +70,30 @@ class SparkBasesTest {
         assertThat(u.shardsWritten()).isEqualTo(3);
         CacheManifest.Key key = ShardedFeatureCache.at(cache).manifest().orElseThrow().key();
         assertThat(key.base()).isEqualTo(name);
-        assertThat(key.cutLayer()).isEqualTo(lastLayer);
+        assertThat(key.cutLayer()).isEqualTo(pooled);
         assertThat(key.preprocessing()).isEqualTo(preprocessing);
-        assertThat(key).isEqualTo(ShardedFeatureCache.at(tmp.resolve(name + "-single")).manifest().orElseThrow().key());
+        assertThat(key).isEqualTo(ShardedFeatureCache.at(single).manifest().orElseThrow().key());
+        assertSameRows(FeatureCache.at(single).load(), FeatureCache.at(cache).load(), name);
 
-        FeatureSet set = FeatureCache.at(cache).load();
-        assertThat(set.filenames()).isEqualTo(reference.filenames());
-        assertThat(set.featureShape()).isEqualTo(base.lastLayer().outputShape());
-        assertThat(set.features()).hasSameSizeAs(reference.features());
-        float[] expected = reference.features();
-        float[] actual = set.features();
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("%s value %d", name, i).isCloseTo(expected[i],
-                    within(1e-6f * (1 + Math.abs(expected[i]))));
+        // the feature maps before the pooling, as --cut names them
+        ExtractionSpec maps = spec.cutLayer(lastConv);
+        FeatureSet reference = ShardedFeatureCache.at(tmp.resolve(name + "-single-maps")).batchSize(2).extract(
+                ImageFolder.of(data), base, base.loadWeights(), lastConv, ExtractionListener.none());
+        Path mapsCache = tmp.resolve(name + "-spark-maps");
+        SparkExtraction.of(maps).extract(SparkTestSession.sc(), data.toString(), mapsCache);
+        FeatureSet set = FeatureCache.at(mapsCache).load();
+        assertThat(set.featureShape()).isEqualTo(base.layer(lastConv).outputShape());
+        assertSameRows(reference, set, name + " at " + lastConv);
+    }
+
+    static void assertSameRows(FeatureSet expected, FeatureSet actual, String what) {
+        assertThat(actual.filenames()).isEqualTo(expected.filenames());
+        assertThat(actual.featureShape()).isEqualTo(expected.featureShape());
+        float[] e = expected.features();
+        float[] a = actual.features();
+        assertThat(a).hasSameSizeAs(e);
+        for (int i = 0; i < e.length; i++) {
+            assertThat(a[i]).as("%s value %d", what, i).isCloseTo(e[i], within(1e-6f * (1 + Math.abs(e[i]))));
         }
     }
 
@@ -114,24 +130,19 @@ class SparkBasesTest {
         assertThat(SparkTestSession.sc().sc().isStopped()).as("the session it did not start is left running")
                 .isFalse();
 
-        ConvBase base = ExtractionSpec.of(name, size, size).weights("random", 3).base(null);
+        // what transfer4j extract --base NAME --precision auto does on one machine, with the same batches
+        ConvBase base = Bases.of(name, size, size, WeightsSource.random(3));
+        TransferPipeline pipeline = TransferPipeline.from(base).batchSize(2).precision(Precision.AUTO);
         for (String split : List.of("train", "validation")) {
             Path single = tmp.resolve(name + "-cli-single-" + split);
-            FeatureSet reference = ShardedFeatureCache.at(single).batchSize(2).shardSize(2).precision(precision)
-                    .extract(ImageFolder.of(book.resolve(split)), base, base.loadWeights(), base.lastLayer().name(),
-                            ExtractionListener.none());
+            pipeline.updateShardedFeatures(base.loadWeights(), ImageFolder.of(book.resolve(split)), single, 2,
+                    ExtractionListener.none());
             CacheManifest.Key key = ShardedFeatureCache.at(out.resolve(split)).manifest().orElseThrow().key();
             assertThat(key.precision()).isEqualTo(precision.cliName());
+            assertThat(key.cutLayer()).isEqualTo(pipeline.cutLayer().name());
             assertThat(key).isEqualTo(ShardedFeatureCache.at(single).manifest().orElseThrow().key());
-            FeatureSet set = FeatureCache.at(out.resolve(split)).load();
-            assertThat(set.filenames()).isEqualTo(reference.filenames());
-            float[] expected = reference.features();
-            float[] actual = set.features();
-            assertThat(actual).hasSameSizeAs(expected);
-            for (int i = 0; i < expected.length; i++) {
-                assertThat(actual[i]).as("%s %s value %d", name, split, i).isCloseTo(expected[i],
-                        within(1e-6f * (1 + Math.abs(expected[i]))));
-            }
+            assertSameRows(FeatureCache.at(single).load(), FeatureCache.at(out.resolve(split)).load(),
+                    name + " " + split);
         }
 
         StringWriter again = new StringWriter();
@@ -149,7 +160,7 @@ class SparkBasesTest {
                 "--weights", "random");
         ExtractionSpec spec = main.spec();
         assertThat(spec.base()).isEqualTo("mobilenet_v2");
-        assertThat(spec.cutLayer()).isEqualTo("out_relu");
+        assertThat(spec.cutLayer()).isEqualTo("global_average_pooling2d");
         assertThat(spec.preprocessing()).isEqualTo("tf");
 
         new CommandLine(main = new SparkExtractMain()).parseArgs("--data", "d", "--out", "o", "--base", "resnet50",

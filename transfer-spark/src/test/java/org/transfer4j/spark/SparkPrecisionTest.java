@@ -97,7 +97,7 @@ class SparkPrecisionTest {
         Path singleCache = tmp.resolve(name + "-single");
         FeatureSet reference = ShardedFeatureCache.at(singleCache).batchSize(2).shardSize(3)
                 .precision(Precision.BF16).extract(ImageFolder.of(data), base, base.loadWeights(),
-                        base.lastLayer().name(), ExtractionListener.none());
+                        fp32.cutLayer(), ExtractionListener.none());
         assertThat(ShardedFeatureCache.at(singleCache).manifest().orElseThrow().key()).isEqualTo(bf16Key);
         FeatureSet set = FeatureCache.at(cache).load();
         assertThat(set.filenames()).isEqualTo(reference.filenames());

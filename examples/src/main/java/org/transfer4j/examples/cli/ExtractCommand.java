@@ -40,8 +40,9 @@ final class ExtractCommand implements Callable<Integer> {
     String outOption;
 
     @Option(names = "--cut", paramLabel = "LAYER",
-            description = "Last layer to run (features are its output). Default: the base's last layer "
-                    + "(block5_pool in VGG16).")
+            description = "Last layer to run (features are its output). Default: where the pipeline cuts the base: "
+                    + "block5_pool in VGG, avg_pool in ResNet50, global_average_pooling2d in MobileNetV2 (Keras's "
+                    + "pooling='avg').")
     String cut;
 
     @Option(names = "--shard-size", paramLabel = "N", defaultValue = "500",
@@ -98,7 +99,9 @@ final class ExtractCommand implements Callable<Integer> {
                         interactive);
             }
         }
-        outLine.println("Features at " + cut + " " + base.layer(cut).kerasOutputShape() + " in " + out.toAbsolutePath());
+        // the pipeline's cut: a graph base's last layer comes with its default pooling (avg_pool)
+        outLine.println("Features at " + pipeline.cutLayer().name() + " " + pipeline.cutLayer().kerasOutputShape()
+                + " in " + out.toAbsolutePath());
         return 0;
     }
 
