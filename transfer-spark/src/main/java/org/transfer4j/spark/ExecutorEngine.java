@@ -1,16 +1,20 @@
 package org.transfer4j.spark;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.transfer4j.Precision;
 import org.transfer4j.augment.HwcImage;
 import org.transfer4j.data.BadImageException;
 import org.transfer4j.data.ColorMode;
@@ -25,7 +29,8 @@ import org.transfer4j.model.WeightsException;
  * The conv base of one executor JVM: built, with its weights loaded, by the first task that needs it and kept for
  * every later task and job of the same spec, so weights are read once per executor, not per task or image. Tasks
  * running at once in the JVM share it: decoding runs in each task's own threads, the forward passes take turns (each
- * one already uses every core through ND4J), so one task decodes while another runs the base.
+ * one already uses every core through ND4J), so one task decodes while another runs the base. The engine computes in
+ * the spec's precision; an executor whose CPU cannot run {@code BF16} fails its task saying so.
  *
  * <p>Thread-safe.
  */
@@ -35,6 +40,8 @@ final class ExecutorEngine {
     private static final AtomicInteger BUILDS = new AtomicInteger();
     private static String currentKey;
     private static ExecutorEngine current;
+    /** How this JVM resolves a precision ({@link Precision#resolve()}; tests stand in for a CPU without bf16). */
+    static volatile UnaryOperator<Precision> resolver = Precision::resolve;
 
     private final ExtractionSpec spec;
     private final FeatureExtractor extractor;
@@ -42,7 +49,7 @@ final class ExecutorEngine {
 
     private ExecutorEngine(ExtractionSpec spec, ConvBase base, Weights weights) {
         this.spec = spec;
-        this.extractor = base.extractor(weights, spec.cutLayer());
+        this.extractor = base.extractor(weights, spec.cutLayer(), spec.precision());
         this.decoder = ImageDecoder.create().colorMode(ColorMode.RGB).targetSize(spec.height(), spec.width())
                 .interpolation(spec.interpolation());
     }
@@ -52,15 +59,17 @@ final class ExecutorEngine {
      *
      * @param weightsFile  the executor's local copy of the shipped weights file, or null for random weights
      * @param checksum     the driver's weights checksum; a different file is refused
-     * @throws IllegalStateException if the weights here differ from the driver's
+     * @throws IllegalStateException if the weights here differ from the driver's, or if this executor's CPU cannot
+     *                               run the spec's precision (bf16)
      */
     static ExecutorEngine get(ExtractionSpec spec, Path weightsFile, String checksum) throws WeightsException {
         // what the engine and decoder depend on; batch and shard sizes and the bad-image policy do not matter
         String key = spec.base() + " " + spec.height() + "x" + spec.width() + " " + spec.weights() + " "
-                + spec.seed() + " "
-                + spec.preprocessing() + " " + spec.cutLayer() + " " + spec.interpolation() + "@" + checksum;
+                + spec.seed() + " " + spec.preprocessing() + " " + spec.cutLayer() + " " + spec.interpolation() + " "
+                + spec.precision().cliName() + "@" + checksum;
         synchronized (LOCK) {
             if (!key.equals(currentKey)) {
+                checkPrecision(spec.precision());
                 ConvBase base = spec.base(weightsFile);
                 Weights weights = base.loadWeights();
                 if (!weights.checksum().equals(checksum)) {
@@ -73,6 +82,32 @@ final class ExecutorEngine {
                 LOG.info("Executor engine #{} for {} (weights {}) built", n, spec, checksum);
             }
             return current;
+        }
+    }
+
+    /**
+     * Fails if this JVM cannot run {@code precision}: the spec was made on the driver (which resolved {@code AUTO} on
+     * its own CPU), and a cluster's executors may be other CPUs.
+     */
+    static void checkPrecision(Precision precision) {
+        try {
+            resolver.apply(precision);
+        } catch (IllegalStateException e) {
+            // the single-machine advice (use FP32 or AUTO) does not fit here: AUTO was resolved on the driver
+            String why = e.getMessage().replace("; use FP32 or AUTO", "");
+            throw new IllegalStateException("The executor on " + host() + " cannot extract in "
+                    + precision.cliName() + ": " + why + ". The driver chose " + precision.cliName()
+                    + " (--precision " + precision.cliName() + ", or auto resolved on the driver's CPU), and a "
+                    + "cluster's executors may be other CPUs than the driver's: extract with --precision fp32, or on "
+                    + "executors whose CPUs have AVX512-BF16 or AMX", e);
+        }
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "an unknown host (" + e.getMessage() + ")";
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 
+import org.transfer4j.Precision;
 import org.transfer4j.data.BadImagePolicy;
 import org.transfer4j.data.Interpolation;
 import org.transfer4j.model.Bases;
@@ -15,10 +16,13 @@ import org.transfer4j.model.WeightsSource;
 /**
  * What a Spark extraction runs, in a form that travels to the executors: a base ({@code vgg16}, {@code vgg19},
  * {@code resnet50}, {@code mobilenet_v2}) at an input size, its weights ({@code imagenet}, {@code random} seeded by
- * {@code seed}, or a Keras h5 / DL4J zip file), preprocessing, cut layer, batch and shard sizes, the bad-image policy
- * and the resize filter. {@code ExtractionSpec.of("resnet50", 150, 150)} gives the defaults of
- * {@code transfer4j extract --base resnet50}: the base's own preprocessing, features of its last layer (unpooled, as
- * the single-machine cache keeps them; the head pools them, {@code ConvBase#defaultPooling()}).
+ * {@code seed}, or a Keras h5 / DL4J zip file), preprocessing, cut layer, batch and shard sizes, the bad-image policy,
+ * the resize filter and the precision of the base's arithmetic. {@code ExtractionSpec.of("resnet50", 150, 150)} gives
+ * the defaults of {@code transfer4j extract --base resnet50}: the base's own preprocessing, features where
+ * {@code TransferPipeline} cuts it (after the base's default pooling, {@link ConvBase#defaultPooling()}: VGG's
+ * {@code block5_pool} feature maps, which the head flattens; ResNet50's {@code avg_pool} and MobileNetV2's
+ * {@code global_average_pooling2d}, Keras's {@code pooling='avg'}), fp32. So the single-machine
+ * {@code transfer4j extract} and {@code train} keys equal Spark's, and {@code train --features} takes its caches.
  *
  * @param base          the base's name, as {@link Bases#of} takes it
  * @param height        input height
@@ -31,12 +35,15 @@ import org.transfer4j.model.WeightsSource;
  * @param shardSize     images per shard (one Spark task each)
  * @param onBadImage    FAIL stops the job naming the image; SKIP reports it
  * @param interpolation resize filter
+ * @param precision     {@code FP32} (the default) or {@code BF16}; {@code AUTO} is resolved where the spec is made (the
+ *                      driver). {@code BF16} is checked where it runs: on the executors, which fail the job naming
+ *                      their CPU if they cannot run it (a cluster's executors may be other CPUs than the driver's)
  */
 public record ExtractionSpec(String base, int height, int width, String weights, long seed, String preprocessing,
-        String cutLayer, int batchSize, int shardSize, BadImagePolicy onBadImage, Interpolation interpolation)
-        implements Serializable {
+        String cutLayer, int batchSize, int shardSize, BadImagePolicy onBadImage, Interpolation interpolation,
+        Precision precision) implements Serializable {
 
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     public ExtractionSpec {
         Objects.requireNonNull(base, "base");
@@ -48,6 +55,10 @@ public record ExtractionSpec(String base, int height, int width, String weights,
         Objects.requireNonNull(cutLayer, "cutLayer");
         Objects.requireNonNull(onBadImage, "onBadImage");
         Objects.requireNonNull(interpolation, "interpolation");
+        Objects.requireNonNull(precision, "precision");
+        if (precision == Precision.AUTO) {
+            precision = Precision.AUTO.resolve(); // on the driver: the executors get FP32 or BF16, never AUTO
+        }
         Preprocessing.of(preprocessing);
         if (batchSize < 1 || shardSize < 1) {
             throw new IllegalArgumentException("batch size and shard size must be >= 1; got " + batchSize + " and "
@@ -63,50 +74,62 @@ public record ExtractionSpec(String base, int height, int width, String weights,
 
     /**
      * Base {@code base} at {@code height × width} with ImageNet weights, the base's preprocessing ({@code caffe} for
-     * VGG and ResNet50, {@code tf} for MobileNetV2), cut after its last layer, batch 20, 500 images per shard, FAIL on
-     * bad images, nearest resize: what {@code transfer4j extract --base NAME} does on one machine.
+     * VGG and ResNet50, {@code tf} for MobileNetV2), cut after its default pooling ({@code block5_pool} in VGG,
+     * {@code avg_pool} in ResNet50, {@code global_average_pooling2d} in MobileNetV2), batch 20, 500 images per shard,
+     * FAIL on bad images, nearest resize, fp32: what {@code transfer4j extract --base NAME} does on one machine.
      *
      * @throws IllegalArgumentException for an unknown base (naming the known ones) or a too small input
      */
     public static ExtractionSpec of(String base, int height, int width) {
         ConvBase b = Bases.of(base, height, width, WeightsSource.random(42));
         return new ExtractionSpec(b.name(), height, width, "imagenet", 42, b.preprocessing().id(),
-                b.lastLayer().name(), 20, 500, BadImagePolicy.FAIL, Interpolation.NEAREST);
+                b.withPooling(b.defaultPooling()).lastLayer().name(), 20, 500, BadImagePolicy.FAIL, Interpolation.NEAREST, Precision.FP32);
     }
 
     public ExtractionSpec weights(String weights, long seed) {
         return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
-                onBadImage, interpolation);
+                onBadImage, interpolation, precision);
     }
 
     public ExtractionSpec preprocessing(String id) {
         return new ExtractionSpec(base, height, width, weights, seed, id, cutLayer, batchSize, shardSize, onBadImage,
-                interpolation);
+                interpolation, precision);
     }
 
     public ExtractionSpec cutLayer(String layer) {
         return new ExtractionSpec(base, height, width, weights, seed, preprocessing, layer, batchSize, shardSize,
-                onBadImage, interpolation);
+                onBadImage, interpolation, precision);
     }
 
     public ExtractionSpec batchSize(int n) {
         return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, n, shardSize, onBadImage,
-                interpolation);
+                interpolation, precision);
     }
 
     public ExtractionSpec shardSize(int n) {
         return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, n, onBadImage,
-                interpolation);
+                interpolation, precision);
     }
 
     public ExtractionSpec onBadImage(BadImagePolicy policy) {
         return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
-                policy, interpolation);
+                policy, interpolation, precision);
     }
 
     public ExtractionSpec interpolation(Interpolation filter) {
         return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
-                onBadImage, filter);
+                onBadImage, filter, precision);
+    }
+
+    /**
+     * The same extraction computing in {@code p}: {@code FP32}, {@code BF16}, or {@code AUTO}, resolved here (on the
+     * driver) to what this CPU runs. The executors run the resolved precision; where they cannot run {@code BF16}
+     * (another CPU than the driver's), the job fails saying so. The precision is part of the cache key, as on one
+     * machine: shards of another precision are extracted again.
+     */
+    public ExtractionSpec precision(Precision p) {
+        return new ExtractionSpec(base, height, width, weights, seed, preprocessing, cutLayer, batchSize, shardSize,
+                onBadImage, interpolation, p);
     }
 
     /** Whether the weights come from a file (shipped to the executors with the job). */
@@ -116,8 +139,8 @@ public record ExtractionSpec(String base, int height, int width, String weights,
     }
 
     /**
-     * The conv base, its weights read from {@code weightsFile} when given (an executor's copy of the shipped file),
-     * else from the spec.
+     * The conv base with its default pooling (as a pipeline has it), its weights read from {@code weightsFile} when
+     * given (an executor's copy of the shipped file), else from the spec.
      */
     ConvBase base(Path weightsFile) {
         WeightsSource source;
@@ -130,6 +153,7 @@ public record ExtractionSpec(String base, int height, int width, String weights,
                 default -> WeightsSource.file(Path.of(weights));
             };
         }
-        return Bases.of(base, height, width, source).withPreprocessing(Preprocessing.of(preprocessing));
+        ConvBase b = Bases.of(base, height, width, source).withPreprocessing(Preprocessing.of(preprocessing));
+        return b.withPooling(b.defaultPooling()); // every layer, and the pooling layer a pipeline cuts after
     }
 }

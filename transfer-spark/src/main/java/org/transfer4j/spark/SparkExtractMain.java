@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.transfer4j.Precision;
 import org.transfer4j.data.BadImagePolicy;
 import org.transfer4j.data.Interpolation;
 import org.transfer4j.features.ShardedFeatureCache;
@@ -57,7 +58,8 @@ public final class SparkExtractMain implements Callable<Integer> {
     String input;
 
     @Option(names = "--cut", paramLabel = "LAYER",
-            description = "Last layer to run. Default: the base's last layer (block5_pool in VGG16).")
+            description = "Last layer to run. Default: where a pipeline cuts the base, as transfer4j extract: "
+                    + "block5_pool in VGG, avg_pool in ResNet50, global_average_pooling2d in MobileNetV2.")
     String cut;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "20", description = "Batch size. Default: ${DEFAULT-VALUE}.")
@@ -82,6 +84,13 @@ public final class SparkExtractMain implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Seed of random weights.")
     long seed;
 
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", defaultValue = "fp32",
+            description = "Arithmetic of the frozen base on the executors: 'fp32', 'bf16' (executors whose CPUs have "
+                    + "AVX512-BF16 or AMX; others fail the job saying so) or 'auto' (resolved on the driver's CPU: "
+                    + "a cluster's executors may be other CPUs). Part of the feature-cache key. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String precision;
+
     PrintWriter err = new PrintWriter(System.err, true);
 
     public static void main(String[] args) {
@@ -103,7 +112,21 @@ public final class SparkExtractMain implements Callable<Integer> {
                 .preprocessing(preprocess == null ? defaults.preprocessing() : preprocess)
                 .cutLayer(cut == null ? defaults.cutLayer() : cut).batchSize(batch).shardSize(shardSize)
                 .onBadImage(policy)
-                .interpolation(Interpolation.valueOf(interpolation.toUpperCase(Locale.ROOT)));
+                .interpolation(Interpolation.valueOf(interpolation.toUpperCase(Locale.ROOT)))
+                .precision(precision(precision));
+    }
+
+    /**
+     * {@code fp32}, {@code bf16} or {@code auto}, as {@code transfer4j extract --precision} takes it.
+     *
+     * @throws IllegalArgumentException for another value, naming it
+     */
+    private static Precision precision(String text) {
+        try {
+            return Precision.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--precision " + text + ": expected fp32, bf16 or auto");
+        }
     }
 
     @Option(names = "--app-jar", paramLabel = "JAR",
@@ -118,6 +141,9 @@ public final class SparkExtractMain implements Callable<Integer> {
 
     /**
      * Extracts {@code data} (a book-shaped root or one folder of class folders) into {@code out} on Spark.
+     *
+     * <p>Uses the Spark session already running in this JVM if there is one (and leaves it running); otherwise starts
+     * one and stops it at the end.
      *
      * @param master Spark master, or null for spark-submit's
      * @param appJar the application jar to ship to a cluster's executors, or null
@@ -137,9 +163,12 @@ public final class SparkExtractMain implements Callable<Integer> {
                 builder.config("spark.jars", appJar.toAbsolutePath().toString());
             }
         }
+        // a session already running in this JVM (a notebook's, an application's) is used and left running
+        boolean started = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = builder.getOrCreate();
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            err.println("Precision: " + spec.precision().cliName() + " (on the executors)");
             URI root = SparkExtraction.uri(data.endsWith("/") ? data : data + "/");
             FileSystem fs = FileSystem.get(root, sc.hadoopConfiguration());
             List<String> splits = new ArrayList<>();
@@ -159,7 +188,9 @@ public final class SparkExtractMain implements Callable<Integer> {
             }
             return 0;
         } finally {
-            spark.stop();
+            if (started) {
+                spark.stop();
+            }
         }
     }
 

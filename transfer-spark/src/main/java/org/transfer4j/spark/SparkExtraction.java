@@ -58,8 +58,11 @@ import org.transfer4j.model.Weights;
  * {@code HadoopShardStore}, whose commit protocol needs no atomic rename (object stores). Images not on the local file
  * system are copied to a temporary file per image.
  *
- * <p>The result equals {@link ShardedFeatureCache#update} on one machine (same key, same rows to 1e-6) and both open
- * each other's shards. Thread-safe (immutable); run one extraction per cache folder at a time.
+ * <p>The base computes in the spec's precision ({@link ExtractionSpec#precision(Precision)}): fp32, or bf16 on
+ * executors whose CPUs have AVX512-BF16 or AMX (others fail their tasks saying so). The result equals
+ * {@link ShardedFeatureCache#update} on one machine in the same precision (same key; the same rows to 1e-6 for the
+ * same batch size and shard size) and both open each other's shards. Thread-safe (immutable); run one extraction per
+ * cache folder at a time.
  */
 public final class SparkExtraction {
     private static final Logger LOG = LoggerFactory.getLogger(SparkExtraction.class);
@@ -224,8 +227,10 @@ public final class SparkExtraction {
         Weights weights = base.loadWeights(); // the driver's copy: the checksum that keys the cache
         String checksum = weights.checksum();
         int[] shape = base.layer(spec.cutLayer()).outputShape();
-        CacheManifest.Key key = CacheManifest.Key.of(base, checksum, spec.cutLayer(), spec.interpolation(), classes,
-                Precision.FP32); // executors run fp32 (ExecutorEngine)
+        if (sc.isLocal()) {
+            spec.precision().resolve(); // the executors are this JVM: a precision it cannot run fails here, at once
+        }
+        CacheManifest.Key key = key(base, checksum, classes);
         ShardStore store = HadoopShardStore.of(cacheLocation, sc.hadoopConfiguration());
         ShardedFeatureCache cache = ShardedFeatureCache.at(store).shardSize(spec.shardSize())
                 .batchSize(spec.batchSize());
@@ -254,6 +259,18 @@ public final class SparkExtraction {
             }
         }
         return cache.commit(plan, written, listingSkipped);
+    }
+
+    /**
+     * The key of the features the executors compute: the single-machine extraction's, with the spec's precision
+     * recorded as it records its own. The driver does not resolve it (it runs no engine, and a cluster's executors
+     * may be other CPUs than its own); an executor that cannot run it fails its task ({@link ExecutorEngine}).
+     */
+    CacheManifest.Key key(ConvBase base, String checksum, Map<String, Integer> classes) {
+        CacheManifest.Key k = CacheManifest.Key.of(base, checksum, spec.cutLayer(), spec.interpolation(), classes,
+                Precision.FP32);
+        return new CacheManifest.Key(k.base(), k.weights(), k.cutLayer(), k.preprocessing(), k.input(), k.colorMode(),
+                k.interpolation(), k.classIndices(), spec.precision().cliName());
     }
 
     /**

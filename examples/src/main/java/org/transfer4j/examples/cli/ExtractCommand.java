@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.transfer4j.Precision;
 import org.transfer4j.TransferPipeline;
 import org.transfer4j.model.ConvBase;
 import org.transfer4j.model.Weights;
@@ -41,8 +40,9 @@ final class ExtractCommand implements Callable<Integer> {
     String outOption;
 
     @Option(names = "--cut", paramLabel = "LAYER",
-            description = "Last layer to run (features are its output). Default: the base's last layer "
-                    + "(block5_pool in VGG16).")
+            description = "Last layer to run (features are its output). Default: where the pipeline cuts the base: "
+                    + "block5_pool in VGG, avg_pool in ResNet50, global_average_pooling2d in MobileNetV2 (Keras's "
+                    + "pooling='avg').")
     String cut;
 
     @Option(names = "--shard-size", paramLabel = "N", defaultValue = "500",
@@ -99,15 +99,13 @@ final class ExtractCommand implements Callable<Integer> {
                         interactive);
             }
         }
-        outLine.println("Features at " + cut + " " + base.layer(cut).kerasOutputShape() + " in " + out.toAbsolutePath());
+        // the pipeline's cut: a graph base's last layer comes with its default pooling (avg_pool)
+        outLine.println("Features at " + pipeline.cutLayer().name() + " " + pipeline.cutLayer().kerasOutputShape()
+                + " in " + out.toAbsolutePath());
         return 0;
     }
 
     private int extractOnSpark(PrintWriter err) throws Exception {
-        if (options.precision() == Precision.BF16) {
-            throw new IllegalArgumentException("--spark extracts in fp32 only (the executors' engines); got --precision "
-                    + options.precision + " (leave it out, or extract on one machine)");
-        }
         try {
             Class.forName("org.apache.spark.sql.SparkSession", false, getClass().getClassLoader());
         } catch (ClassNotFoundException e) {
@@ -115,14 +113,21 @@ final class ExtractCommand implements Callable<Integer> {
                     + "build leaves out (~250 MB): build with mvn -Pspark package, or run "
                     + "transfer-spark/target/transfer-spark-app.jar with spark-submit (README, \"Spark\")");
         }
+        return SparkExtractMain.run(spark, appJar, dataOption, outOption, sparkSpec(), err);
+    }
+
+    /**
+     * What {@code --spark} runs: these options as an {@link ExtractionSpec} (a value without Spark classes), the
+     * precision included ({@code auto} resolved here, on the driver).
+     */
+    ExtractionSpec sparkSpec() {
         int[] hw = CliSupport.parseSize(options.input);
         ExtractionSpec defaults = ExtractionSpec.of(options.base, hw[0], hw[1]);
-        ExtractionSpec s = defaults
+        return defaults
                 .weights(options.weights, options.seed)
                 .preprocessing(options.preprocess == null ? defaults.preprocessing() : options.preprocess)
                 .cutLayer(cut == null ? defaults.cutLayer() : cut)
                 .batchSize(options.batch).shardSize(shardSize).onBadImage(options.policy())
-                .interpolation(options.interpolationValue());
-        return SparkExtractMain.run(spark, appJar, dataOption, outOption, s, err);
+                .interpolation(options.interpolationValue()).precision(options.precision());
     }
 }

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.transfer4j.Precision;
 import org.transfer4j.examples.data.EmbeddedDataset;
+import org.transfer4j.spark.ExtractionSpec;
+import picocli.CommandLine;
 
 /** extract, train and quickstart on the embedded dataset, small and with random weights. */
 class ApproachOneCliTest {
@@ -165,11 +167,22 @@ class ApproachOneCliTest {
     }
 
     @Test
-    void extract_on_spark_refuses_bf16_which_its_executors_do_not_run() {
+    void extract_on_spark_takes_the_precision_to_its_executors() {
+        ExtractCommand extract = new ExtractCommand();
+        new CommandLine(extract).parseArgs("--spark", "local[2]", "--data", "d", "--out", "o", "--base",
+                "mobilenet_v2", "--input", "32", "--batch", "4", "--shard-size", "8", "--precision", "bf16");
+        assertThat(extract.sparkSpec()).extracting(ExtractionSpec::base, ExtractionSpec::precision,
+                ExtractionSpec::batchSize, ExtractionSpec::shardSize)
+                .containsExactly("mobilenet_v2", Precision.BF16, 4, 8);
+        new CommandLine(extract = new ExtractCommand()).parseArgs("--spark", "local[2]", "--data", "d", "--out", "o",
+                "--precision", "auto");
+        assertThat(extract.sparkSpec().precision()).isEqualTo(Precision.AUTO.resolve());
+
+        // bf16 is no longer refused: without Spark on the classpath, what stops the run is the missing Spark
         CliRun r = run("extract", "--spark", "local[2]", "--data", data.toString(), "--out",
                 tmp.resolve("spark-bf16").toString(), "--weights", "random", "--precision", "bf16");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("--spark extracts in fp32 only").contains("--precision bf16");
+        assertThat(r.err()).contains("--spark needs Spark on the launcher's classpath");
     }
 
     @Test
