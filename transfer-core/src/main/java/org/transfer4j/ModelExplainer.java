@@ -224,6 +224,9 @@ final class ModelExplainer {
 
     /** Frees the explaining engine (the next explanation builds it again). */
     void close() {
+        if (engine != null) {
+            engine.close();
+        }
         engine = null;
         engineLayer = null;
         if (prefixExtractor != null) {

@@ -158,6 +158,11 @@ public final class GradCamEngine {
         return out;
     }
 
+    /** Frees the tail's native memory (its graph part's plans); the engine is unusable afterwards. */
+    public void close() {
+        tail.close();
+    }
+
     /** Frees the prefix's activation buffers. */
     public void releaseBuffers() {
         prefix.releaseBuffers();

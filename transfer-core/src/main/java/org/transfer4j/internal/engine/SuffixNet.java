@@ -972,6 +972,16 @@ public final class SuffixNet {
         return isPlain(a) ? nio(a) : FloatBuffer.wrap(read(a));
     }
 
+    /**
+     * Frees the native memory of the graph part's plans now rather than when the collector gets to it (a graph base's
+     * suffix only; for a Grad-CAM tail that is dropped). The suffix is unusable afterwards.
+     */
+    public void close() {
+        if (graphPart != null) {
+            graphPart.close();
+        }
+    }
+
     /** Forgets optimizer state (moments), as Keras does when a new training phase compiles a new optimizer. */
     public void resetOptimizer() {
         optimizerState.clear();
