@@ -189,7 +189,7 @@ final class DnnlConvStack {
     private final class Plan {
         /** The input of the last forward pass: the backward pass reads it by address. */
         INDArray input;
-        final List<Pointer> keep = new ArrayList<>();
+        final PlanResources res;
         final List<Step> forwardSteps = new ArrayList<>();
         final List<Step> backwardSteps = new ArrayList<>();
         final List<String> implementations = new ArrayList<>();
@@ -205,6 +205,7 @@ final class DnnlConvStack {
 
         Plan(int n) {
             eng = dnnl.engine();
+            res = new PlanResources(eng);
             primitive_attr plain = attr(false);
             // activations, their gradients and the kernels the primitives read; accumulation, bias and the kernel
             // gradients stay fp32
@@ -234,7 +235,7 @@ final class DnnlConvStack {
                             algorithm.pooling_max, src, md(nchw(n, l.outputShape()), act, memory.format_tag.any),
                             two, two, zero, zero), plain, eng);
                 }
-                keep.add(pd);
+                res.add(pd);
                 fwd.add(pd);
                 current = pd.dst_desc();
                 scratch = Math.max(scratch, pd.scratchpad_desc().get_size());
@@ -266,11 +267,11 @@ final class DnnlConvStack {
                             : new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
                                     algorithm.convolution_direct, cf.src_desc(), md(kernelDims(l), act,
                                             memory.format_tag.any), cf.dst_desc(), one, pad, pad), plain, eng, cf);
-                    keep.add(reluHint);
+                    res.add(reluHint);
                     bwd.add(new primitive_desc[] {relu, bw, bd});
                     for (primitive_desc p : new primitive_desc[] {relu, bw, bd}) {
                         if (p != null) {
-                            keep.add(p);
+                            res.add(p);
                             scratch = Math.max(scratch, p.scratchpad_desc().get_size());
                         }
                     }
@@ -281,18 +282,18 @@ final class DnnlConvStack {
                     pooling_backward.primitive_desc pb = new pooling_backward.primitive_desc(
                             new pooling_backward.desc(algorithm.pooling_max, pf.src_desc(), pf.dst_desc(), two, two,
                                     zero, zero), plain, eng, pf);
-                    keep.add(pb);
+                    res.add(pb);
                     bwd.add(new primitive_desc[] {pb});
                     scratch = Math.max(scratch, pb.scratchpad_desc().get_size());
                 }
             }
             scratchpad = new memory(md(new long[] {Math.max(scratch, 64) / 4 + 1}, memory.format_tag.a), eng);
-            keep.add(scratchpad);
+            res.add(scratchpad);
 
             // Pass 2: memories and steps. Forward: the input reorder, then one output buffer per layer.
-            userIn = wrap(inMd);
+            userIn = res.wrap(inMd);
             memory[] outs = new memory[layers.size()];
-            memory firstSrc = owned(fwd.get(0).src_desc());
+            memory firstSrc = res.owned(fwd.get(0).src_desc());
             addReorder(forwardSteps, userIn, firstSrc, "input");
             memory cur = firstSrc;
             memory[] ins = new memory[layers.size()];
@@ -301,26 +302,26 @@ final class DnnlConvStack {
                 Layer l = layers.get(i);
                 primitive_desc pd = fwd.get(i);
                 ins[i] = cur;
-                outs[i] = owned(pd.dst_desc());
+                outs[i] = res.owned(pd.dst_desc());
                 IntMemoryMap args = args(pd).put(DNNL_ARG_SRC, cur).put(DNNL_ARG_DST, outs[i]);
                 primitive p;
                 if (l.type() == LayerType.CONV2D) {
                     Conv c = new Conv();
                     c.name = l.name();
-                    c.userKernel = wrap(md(kernelDims(l), memory.format_tag.hwio));
-                    c.userBias = wrap(md(new long[] {l.outChannels()}, memory.format_tag.x));
+                    c.userKernel = res.wrap(md(kernelDims(l), memory.format_tag.hwio));
+                    c.userBias = res.wrap(md(new long[] {l.outChannels()}, memory.format_tag.x));
                     convolution_forward.primitive_desc cf = (convolution_forward.primitive_desc) pd;
-                    c.kernel = owned(cf.weights_desc());
+                    c.kernel = res.owned(cf.weights_desc());
                     addReorder(c.kernelReorders, c.userKernel, c.kernel, l.name() + " kernel");
                     args.put(DNNL_ARG_WEIGHTS, c.kernel).put(DNNL_ARG_BIAS, c.userBias);
                     p = new convolution_forward(cf);
                     convs.add(c);
                 } else {
-                    workspaces[i] = owned(pd.workspace_desc());
+                    workspaces[i] = res.owned(pd.workspace_desc());
                     args.put(DNNL_ARG_WORKSPACE, workspaces[i]);
                     p = new pooling_forward((pooling_forward.primitive_desc) pd);
                 }
-                keep.add(p);
+                res.add(p);
                 forwardSteps.add(new Step(p, args));
                 implementations.add(l.name() + " forward: " + pd.impl_info_str().getString());
                 cur = outs[i];
@@ -329,14 +330,14 @@ final class DnnlConvStack {
             output = Nd4j.createUninitialized(DataType.FLOAT, n, o[0], o[1], o[2]);
             memory.desc outMd = md(nchw(n, o), memory.format_tag.nhwc);
             userOut = new memory(outMd, eng, output.data().addressPointer());
-            keep.add(userOut);
+            res.add(userOut);
             addReorder(forwardSteps, cur, userOut, "output");
 
             // Backward: the output gradient in, then two alternating gradient buffers.
-            userDiffOut = wrap(outMd);
-            memory[] diff = {bytes(largestDiff), bytes(largestDiff)};
+            userDiffOut = res.wrap(outMd);
+            memory[] diff = {res.bytes(largestDiff), res.bytes(largestDiff)};
             int next = 0;
-            memory d = view(fwd.get(layers.size() - 1).dst_desc(), diff[next]);
+            memory d = res.view(fwd.get(layers.size() - 1).dst_desc(), diff[next]);
             next ^= 1;
             addReorder(backwardSteps, userDiffOut, d, "output gradient");
             int convIndex = convs.size();
@@ -345,9 +346,9 @@ final class DnnlConvStack {
                 primitive_desc[] b = bwd.get(i);
                 if (l.type() == LayerType.MAX_POOLING2D) {
                     pooling_backward.primitive_desc pb = (pooling_backward.primitive_desc) b[0];
-                    memory ds = view(pb.diff_src_desc(), diff[next]);
+                    memory ds = res.view(pb.diff_src_desc(), diff[next]);
                     next ^= 1;
-                    backwardSteps.add(new Step(keep(new pooling_backward(pb)), args(pb).put(DNNL_ARG_DIFF_DST, d)
+                    backwardSteps.add(new Step(res.keep(new pooling_backward(pb)), args(pb).put(DNNL_ARG_DIFF_DST, d)
                             .put(DNNL_ARG_DIFF_SRC, ds).put(DNNL_ARG_WORKSPACE, workspaces[i])));
                     implementations.add(l.name() + " backward: " + pb.impl_info_str().getString());
                     d = ds;
@@ -355,23 +356,23 @@ final class DnnlConvStack {
                 }
                 Conv c = convs.get(--convIndex);
                 eltwise_backward.primitive_desc relu = (eltwise_backward.primitive_desc) b[0];
-                memory dPre = view(relu.diff_src_desc(), diff[next]);
+                memory dPre = res.view(relu.diff_src_desc(), diff[next]);
                 next ^= 1;
-                backwardSteps.add(new Step(keep(new eltwise_backward(relu)), args(relu).put(DNNL_ARG_DST, outs[i])
+                backwardSteps.add(new Step(res.keep(new eltwise_backward(relu)), args(relu).put(DNNL_ARG_DST, outs[i])
                         .put(DNNL_ARG_DIFF_DST, d).put(DNNL_ARG_DIFF_SRC, dPre)));
                 convolution_backward_weights.primitive_desc bw = (convolution_backward_weights.primitive_desc) b[1];
-                memory dKernel = owned(bw.diff_weights_desc());
+                memory dKernel = res.owned(bw.diff_weights_desc());
                 INDArray gKernel = Nd4j.createUninitialized(DataType.FLOAT, l.kernelShape());
                 INDArray gBias = Nd4j.createUninitialized(DataType.FLOAT, l.outChannels());
                 memory gBiasMem = new memory(md(new long[] {l.outChannels()}, memory.format_tag.x), eng,
                         gBias.data().addressPointer());
-                keep.add(gBiasMem);
-                backwardSteps.add(new Step(keep(new convolution_backward_weights(bw)), args(bw)
+                res.add(gBiasMem);
+                backwardSteps.add(new Step(res.keep(new convolution_backward_weights(bw)), args(bw)
                         .put(DNNL_ARG_SRC, ins[i]).put(DNNL_ARG_DIFF_DST, dPre).put(DNNL_ARG_DIFF_WEIGHTS, dKernel)
                         .put(DNNL_ARG_DIFF_BIAS, gBiasMem)));
                 memory gKernelMem = new memory(md(kernelDims(l), memory.format_tag.hwio), eng,
                         gKernel.data().addressPointer());
-                keep.add(gKernelMem);
+                res.add(gKernelMem);
                 addReorder(backwardSteps, dKernel, gKernelMem, l.name() + " kernel gradient");
                 implementations.add(l.name() + " backward weights: " + bw.impl_info_str().getString());
                 gradients.put(l.name() + "_kernel", gKernel);
@@ -380,12 +381,12 @@ final class DnnlConvStack {
                     convolution_backward_data.primitive_desc bd = (convolution_backward_data.primitive_desc) b[2];
                     memory kernelForData = c.kernel;
                     if (!bd.weights_desc().equals(c.kernel.get_desc())) {
-                        kernelForData = owned(bd.weights_desc());
+                        kernelForData = res.owned(bd.weights_desc());
                         addReorder(c.kernelReorders, c.userKernel, kernelForData, l.name() + " kernel for data");
                     }
-                    memory ds = view(bd.diff_src_desc(), diff[next]);
+                    memory ds = res.view(bd.diff_src_desc(), diff[next]);
                     next ^= 1;
-                    backwardSteps.add(new Step(keep(new convolution_backward_data(bd)), args(bd)
+                    backwardSteps.add(new Step(res.keep(new convolution_backward_data(bd)), args(bd)
                             .put(DNNL_ARG_DIFF_DST, dPre).put(DNNL_ARG_WEIGHTS, kernelForData)
                             .put(DNNL_ARG_DIFF_SRC, ds)));
                     implementations.add(l.name() + " backward data: " + bd.impl_info_str().getString());
@@ -402,41 +403,14 @@ final class DnnlConvStack {
                 ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
                 a.set_post_ops(ops);
             }
-            keep.add(a);
+            res.add(a);
             return a;
-        }
-
-        private <P extends Pointer> P keep(P p) {
-            keep.add(p);
-            return p;
         }
 
         private IntMemoryMap args(primitive_desc_base pd) {
             IntMemoryMap m = new IntMemoryMap();
-            m.put(DNNL_ARG_SCRATCHPAD, view(pd.scratchpad_desc(), scratchpad));
-            keep.add(m);
-            return m;
-        }
-
-        private memory wrap(memory.desc d) {
-            memory m = new memory(d, eng, new Pointer());
-            keep.add(m);
-            return m;
-        }
-
-        private memory owned(memory.desc d) {
-            memory m = new memory(d, eng);
-            keep.add(m);
-            return m;
-        }
-
-        private memory bytes(long size) {
-            return owned(new memory.desc(new long[] {Math.max(size, 64)}, memory.data_type.u8, memory.format_tag.a));
-        }
-
-        private memory view(memory.desc d, memory buffer) {
-            memory m = new memory(d, eng, buffer.get_data_handle());
-            keep.add(m);
+            m.put(DNNL_ARG_SCRATCHPAD, res.view(pd.scratchpad_desc(), scratchpad));
+            res.add(m);
             return m;
         }
 
@@ -447,9 +421,9 @@ final class DnnlConvStack {
             if (pd.scratchpad_desc().get_size() > scratch) {
                 throw new IllegalStateException("reorder of " + what + " needs a larger scratchpad");
             }
-            keep.add(pd);
+            res.add(pd);
             IntMemoryMap m = args(pd).put(DNNL_ARG_FROM, from).put(DNNL_ARG_TO, dst);
-            to.add(new Step(keep(new reorder(pd)), m));
+            to.add(new Step(res.keep(new reorder(pd)), m));
         }
 
         void forward(INDArray x, Map<String, INDArray> params) {

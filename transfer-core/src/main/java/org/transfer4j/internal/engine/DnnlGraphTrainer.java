@@ -438,7 +438,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
         final engine eng;
         final memory.data_type act;
         final int elem;
-        final List<Pointer> keep = new ArrayList<>();
+        final PlanResources res;
         final List<Object[]> withScratch = new ArrayList<>();
         long scratch = 64;
         final List<Exec> weightReorders = new ArrayList<>();
@@ -470,12 +470,13 @@ final class DnnlGraphTrainer implements GraphTrainer {
         Plan(int n) {
             this.n = n;
             this.eng = dnnl.engine();
+            this.res = new PlanResources(eng);
             this.act = precision == Precision.BF16 ? memory.data_type.bf16 : memory.data_type.f32;
             this.elem = precision == Precision.BF16 ? 2 : 4;
             try {
                 // the input, copied in (and to bf16): the backward pass reads it after the caller has its array back
-                userIn = wrap(md(nchw(n, fromShape), memory.data_type.f32, memory.format_tag.nhwc));
-                memory in = owned(tensorDesc(from));
+                userIn = res.wrap(md(nchw(n, fromShape), memory.data_type.f32, memory.format_tag.nhwc));
+                memory in = res.owned(tensorDesc(from));
                 value.put(from, in);
                 copy(forwardExecs, userIn, in, "input");
                 planForwardBuffers();
@@ -500,7 +501,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                     memory src = t.equals(from) ? userIn : value.get(t);
                     copy(forwardExecs, src, onArray(a, graph.shape(t)), t + " activation");
                 }
-                userDiffOut = wrap(md(nchw(n, toShape), memory.data_type.f32, memory.format_tag.nhwc));
+                userDiffOut = res.wrap(md(nchw(n, toShape), memory.data_type.f32, memory.format_tag.nhwc));
                 bindScratchpad();
             } catch (RuntimeException e) {
                 close();
@@ -532,7 +533,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                 // copied in (and to bf16): plan-owned memories may be viewed in other shapes at plan time
                 memory buf = take();
                 diffBuffer.put(to, buf);
-                memory d = view(tensorDesc(to), buf);
+                memory d = res.view(tensorDesc(to), buf);
                 diff.put(to, d);
                 copy(backwardExecs, userDiffOut, d, "output gradient");
                 if (gradientTensors.contains(to)) {
@@ -564,12 +565,12 @@ final class DnnlGraphTrainer implements GraphTrainer {
         /** One scratchpad for every primitive: (re)made when a primitive needs more, bound to the new ones. */
         private void bindScratchpad() {
             if (scratchpad == null || scratch > scratchpadBytes) {
-                scratchpad = owned(md(new long[] {scratch}, memory.data_type.u8, memory.format_tag.a));
+                scratchpad = res.owned(md(new long[] {scratch}, memory.data_type.u8, memory.format_tag.a));
                 scratchpadBytes = scratch;
                 bound = 0;
             }
             for (Object[] pa : withScratch.subList(bound, withScratch.size())) {
-                ((IntMemoryMap) pa[1]).put(DNNL_ARG_SCRATCHPAD, view(scratchpadOf((Pointer) pa[0]), scratchpad));
+                ((IntMemoryMap) pa[1]).put(DNNL_ARG_SCRATCHPAD, res.view(scratchpadOf((Pointer) pa[0]), scratchpad));
             }
             bound = withScratch.size();
         }
@@ -629,9 +630,9 @@ final class DnnlGraphTrainer implements GraphTrainer {
             memory dst;
             Deque<memory> free = kept.contains(s.name) ? null : forwardPool.get(dstDesc.get_size());
             if (free != null && !free.isEmpty()) {
-                dst = view(dstDesc, free.pop());
+                dst = res.view(dstDesc, free.pop());
             } else {
-                dst = owned(dstDesc);
+                dst = res.owned(dstDesc);
             }
             valueBuffer.put(s.name, dst);
             value.put(s.name, dst);
@@ -659,7 +660,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                                 new long[] {s.padBottom, s.padRight}), attr(Activation.NONE), eng);
                         IntMemoryMap a = args().put(DNNL_ARG_SRC, src).put(DNNL_ARG_DST, dst);
                         if (max) {
-                            memory ws = owned(pd.workspace_desc());
+                            memory ws = res.owned(pd.workspace_desc());
                             a.put(DNNL_ARG_WORKSPACE, ws);
                             workspaces.put(s, ws);
                         }
@@ -669,7 +670,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                     case PAD -> {
                         // the border stays zero: the buffer belongs to this tensor and only its inside is written
                         Pointer.memset(dst.get_data_handle(), 0, dst.get_desc().get_size());
-                        memory inner = view(dst.get_desc().submemory_desc(nchw(n, graph.shape(s.inputs.get(0))),
+                        memory inner = res.view(dst.get_desc().submemory_desc(nchw(n, graph.shape(s.inputs.get(0))),
                                 new long[] {0, 0, s.padTop, s.padLeft}), dst);
                         copy(forwardExecs, src, inner, s.name);
                     }
@@ -681,7 +682,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                                 .put(DNNL_ARG_SRC_1, src1).put(DNNL_ARG_DST, dst), s.name);
                     }
                     // the same bytes in NHWC order: the input copied into the output seen in the input's shape
-                    case FLATTEN -> copy(forwardExecs, src, view(src.get_desc(), dst), s.name);
+                    case FLATTEN -> copy(forwardExecs, src, res.view(src.get_desc(), dst), s.name);
                     default -> throw new IllegalStateException(s.kind.toString());
                 }
             } catch (RuntimeException e) {
@@ -724,14 +725,14 @@ final class DnnlGraphTrainer implements GraphTrainer {
                     : new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
                             src.get_desc(), w, dst.get_desc(), strides, padL, padR);
             convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(d, attr(s.activation), eng);
-            memory userKernel = wrap(md(kernelDims(s), memory.data_type.f32, kernelTag(s)));
+            memory userKernel = res.wrap(md(kernelDims(s), memory.data_type.f32, kernelTag(s)));
             params.add(new Param(kernelKey(s), toLongs(s.weights.get(s.depthwise ? "depthwise_kernel" : "kernel")),
                     userKernel));
-            memory kernel = owned(pd.weights_desc());
+            memory kernel = res.owned(pd.weights_desc());
             copy(weightReorders, userKernel, kernel, s.name + " kernel");
             IntMemoryMap a = args().put(DNNL_ARG_SRC, src).put(DNNL_ARG_WEIGHTS, kernel).put(DNNL_ARG_DST, dst);
             if (s.bias) {
-                memory userBias = wrap(b);
+                memory userBias = res.wrap(b);
                 params.add(new Param(s.name + "_bias", new long[] {out}, userBias));
                 a.put(DNNL_ARG_BIAS, userBias);
             }
@@ -751,7 +752,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
             memory[] p = new memory[4];
             String[] names = {"gamma", "beta", "moving_mean", "moving_variance"};
             for (int i = 0; i < 4; i++) {
-                p[i] = owned(md(new long[] {c}, memory.data_type.f32, memory.format_tag.x));
+                p[i] = res.owned(md(new long[] {c}, memory.data_type.f32, memory.format_tag.x));
                 copied.add(new Copied(s.name + "_" + names[i], new long[] {c}, p[i].get_data_handle(), 4L * c));
             }
             bnParams.put(s, p);
@@ -812,7 +813,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                     }
                     case PAD -> {
                         if (s.inputGradient[0]) {
-                            memory inner = view(dy.get_desc().submemory_desc(nchw(n, graph.shape(s.inputs.get(0))),
+                            memory inner = res.view(dy.get_desc().submemory_desc(nchw(n, graph.shape(s.inputs.get(0))),
                                     new long[] {0, 0, s.padTop, s.padLeft}), dy);
                             Target t = begin(s.inputs.get(0));
                             copy(backwardExecs, inner, t.memory, s.name + " backward");
@@ -828,7 +829,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                     }
                     case FLATTEN -> {
                         if (s.inputGradient[0]) {
-                            passOn(s.inputs.get(0), view(tensorDesc(s.inputs.get(0)), dy), s.name + " backward");
+                            passOn(s.inputs.get(0), res.view(tensorDesc(s.inputs.get(0)), dy), s.name + " backward");
                         }
                     }
                     default -> throw new IllegalStateException(s.kind.toString());
@@ -852,12 +853,12 @@ final class DnnlGraphTrainer implements GraphTrainer {
                 eltwise_forward.primitive_desc hint = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
                         prop_kind.forward_training, eltwiseFor(s.activation), y.get_desc(), 0f,
                         betaFor(s.activation)), attr(Activation.NONE), eng);
-                keep.add(hint);
+                res.add(hint);
                 eltwise_backward.primitive_desc pd = new eltwise_backward.primitive_desc(new eltwise_backward.desc(
                         eltwiseFor(s.activation), dy.get_desc(), y.get_desc(), 0f, betaFor(s.activation)),
                         attr(Activation.NONE), eng, hint);
                 dPreBuffer = take();
-                dPre = view(dy.get_desc(), dPreBuffer);
+                dPre = res.view(dy.get_desc(), dPreBuffer);
                 add(backwardExecs, pd, new eltwise_backward(pd), args().put(DNNL_ARG_DST, y).put(DNNL_ARG_DIFF_DST, dy)
                         .put(DNNL_ARG_DIFF_SRC, dPre), s.name + " activation backward");
             }
@@ -872,7 +873,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                                 dPre.get_desc(), strides, padL, padR);
                 convolution_backward_weights.primitive_desc pd = new convolution_backward_weights.primitive_desc(d,
                         attr(Activation.NONE), eng, fpd);
-                memory dKernel = owned(pd.diff_weights_desc());
+                memory dKernel = res.owned(pd.diff_weights_desc());
                 IntMemoryMap a = args().put(DNNL_ARG_SRC, src).put(DNNL_ARG_DIFF_DST, dPre)
                         .put(DNNL_ARG_DIFF_WEIGHTS, dKernel);
                 String key = kernelKey(s);
@@ -895,7 +896,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
                         attr(Activation.NONE), eng, fpd);
                 memory kernel = kernels.get(s);
                 if (!pd.weights_desc().equals(kernel.get_desc())) {
-                    kernel = owned(pd.weights_desc());
+                    kernel = res.owned(pd.weights_desc());
                     copy(weightReorders, userKernels.get(s), kernel, s.name + " kernel for backward data");
                 }
                 Target t = begin(s.inputs.get(0));
@@ -926,14 +927,14 @@ final class DnnlGraphTrainer implements GraphTrainer {
                 dx = t.memory;
             } else {
                 unused = take();
-                dx = view(src.get_desc(), unused);
+                dx = res.view(src.get_desc(), unused);
             }
             IntMemoryMap a = args().put(DNNL_ARG_SRC, src).put(DNNL_ARG_MEAN, p[2]).put(DNNL_ARG_VARIANCE, p[3])
                     .put(DNNL_ARG_SCALE, p[0]).put(DNNL_ARG_SHIFT, p[1]).put(DNNL_ARG_DIFF_DST, dy)
                     .put(DNNL_ARG_DIFF_SRC, dx);
             memory.desc cd = md(new long[] {c}, memory.data_type.f32, memory.format_tag.x);
             if (!s.trainable) {
-                a.put(DNNL_ARG_DIFF_SCALE, owned(cd)).put(DNNL_ARG_DIFF_SHIFT, owned(cd));
+                a.put(DNNL_ARG_DIFF_SCALE, res.owned(cd)).put(DNNL_ARG_DIFF_SHIFT, res.owned(cd));
             } else {
                 INDArray gGamma = Nd4j.createUninitialized(DataType.FLOAT, c);
                 INDArray gBeta = Nd4j.createUninitialized(DataType.FLOAT, c);
@@ -973,12 +974,12 @@ final class DnnlGraphTrainer implements GraphTrainer {
             if (!diff.containsKey(tensor)) {
                 memory buf = take();
                 diffBuffer.put(tensor, buf);
-                memory d = view(tensorDesc(tensor), buf);
+                memory d = res.view(tensorDesc(tensor), buf);
                 diff.put(tensor, d);
                 return new Target(tensor, d, null);
             }
             memory tmp = take();
-            return new Target(tensor, view(tensorDesc(tensor), tmp), tmp);
+            return new Target(tensor, res.view(tensorDesc(tensor), tmp), tmp);
         }
 
         private void end(Target t) {
@@ -1019,7 +1020,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
             if (!free.isEmpty()) {
                 return free.pop();
             }
-            return owned(md(new long[] {Math.max(poolBytes, 64)}, memory.data_type.u8, memory.format_tag.a));
+            return res.owned(md(new long[] {Math.max(poolBytes, 64)}, memory.data_type.u8, memory.format_tag.a));
         }
 
         // ---------------------------------------------------------------------------------------------------------
@@ -1036,21 +1037,21 @@ final class DnnlGraphTrainer implements GraphTrainer {
                     ops.append_eltwise(1f, algorithm.eltwise_clip, 0f, 6f);
                 }
                 a.set_post_ops(ops);
-                keep.add(ops);
+                res.add(ops);
             }
-            keep.add(a);
+            res.add(a);
             return a;
         }
 
         private IntMemoryMap args() {
             IntMemoryMap m = new IntMemoryMap();
-            keep.add(m);
+            res.add(m);
             return m;
         }
 
         private void add(List<Exec> to, primitive_desc_base pd, primitive p, IntMemoryMap args, String what) {
-            keep.add(pd);
-            keep.add(p);
+            res.add(pd);
+            res.add(p);
             scratch = Math.max(scratch, scratchpadOf(pd).get_size());
             withScratch.add(new Object[] {pd, args});
             to.add(new Exec(p, args));
@@ -1067,24 +1068,6 @@ final class DnnlGraphTrainer implements GraphTrainer {
             add(to, pd, new reorder(pd), args().put(DNNL_ARG_FROM, src).put(DNNL_ARG_TO, dst), "reorder " + what);
         }
 
-        private memory wrap(memory.desc d) {
-            memory m = new memory(d, eng, new Pointer());
-            keep.add(m);
-            return m;
-        }
-
-        private memory owned(memory.desc d) {
-            memory m = new memory(d, eng);
-            keep.add(m);
-            return m;
-        }
-
-        private memory view(memory.desc d, memory buffer) {
-            memory m = new memory(d, eng, buffer.get_data_handle());
-            keep.add(m);
-            return m;
-        }
-
         /** A memory on an array the plan owns (fp32 NHWC for a tensor's shape). */
         private memory onArray(INDArray a, int[] shape) {
             return onArray(a, md(nchw(n, shape), memory.data_type.f32, memory.format_tag.nhwc));
@@ -1092,7 +1075,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
 
         private memory onArray(INDArray a, memory.desc d) {
             memory m = new memory(d, eng, a.data().addressPointer());
-            keep.add(m);
+            res.add(m);
             return m;
         }
 
@@ -1131,10 +1114,7 @@ final class DnnlGraphTrainer implements GraphTrainer {
         }
 
         void close() {
-            for (int i = keep.size() - 1; i >= 0; i--) {
-                keep.get(i).close();
-            }
-            keep.clear();
+            res.close();
         }
     }
 
