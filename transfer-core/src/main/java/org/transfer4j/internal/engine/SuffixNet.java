@@ -6,12 +6,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -171,14 +171,18 @@ public final class SuffixNet {
                 : part.graph().between(part.from(), part.graph().nodes().get(part.graph().nodes().size() - 1).name());
         if (!nodes.isEmpty()) {
             Graph g = part.graph();
+            Set<String> trainsHere = new HashSet<>(); // the part's layers that train
             for (Graph.Node node : nodes) {
+                if (part.trainable().contains(node.name())) {
+                    trainsHere.add(node.name());
+                }
                 Set<String> frozen = node.op().nonTrainable();
                 for (Map.Entry<String, int[]> e : g.weightShapes(node).entrySet()) {
                     long[] dims = Arrays.stream(e.getValue()).asLongStream().toArray();
                     INDArray value = Nd4j.create(baseWeights.layer(node.name()).values(e.getKey()).clone(), dims, 'c');
                     String name = node.name() + "_" + e.getKey();
                     partWeights.put(name, value);
-                    if (part.trainable().contains(node.name()) && !frozen.contains(e.getKey())) {
+                    if (trainsHere.contains(node.name()) && !frozen.contains(e.getKey())) {
                         addParam(name, node.name(), value);
                     }
                 }
@@ -186,9 +190,7 @@ public final class SuffixNet {
             String to = nodes.get(nodes.size() - 1).name();
             Set<String> grads = part.explained() == null || part.explained().equals(to) ? Set.of()
                     : Set.of(part.explained());
-            this.graphPart = GraphTrainer.create(g, part.from(), to, part.trainable().stream()
-                    .filter(g::has).filter(l -> nodes.stream().anyMatch(n -> n.name().equals(l)))
-                    .collect(Collectors.toSet()), grads, runs);
+            this.graphPart = GraphTrainer.create(g, part.from(), to, trainsHere, grads, runs);
             this.explained = part.explained();
             this.partTo = to;
             this.partTrains = params.size() > 0;
