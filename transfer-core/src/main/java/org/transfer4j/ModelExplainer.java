@@ -20,9 +20,9 @@ import org.transfer4j.explain.Explanation;
 import org.transfer4j.explain.GradCam;
 import org.transfer4j.explain.Heatmap;
 import org.transfer4j.internal.engine.GradCamEngine;
+import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.internal.graph.BaseGraphs;
 import org.transfer4j.internal.graph.Graph;
-import org.transfer4j.internal.engine.PrefixEngine;
 import org.transfer4j.internal.image.PillowOps;
 import org.transfer4j.internal.image.RawImage;
 import org.transfer4j.interop.Nd4jArrays;
@@ -54,7 +54,7 @@ final class ModelExplainer {
     /**
      * The layers Grad-CAM can explain in {@code base}: in a VGG-style base (convolutions and max pools) every conv
      * layer; in a graph base (ResNet50, MobileNetV2) every layer with a spatial output (convolutions, depthwise
-     * convolutions, BatchNormalizations, activations, Adds; not the input's zero paddings), by default the last one
+     * convolutions, BatchNormalizations, activations, Adds; not paddings or pools), by default the last one
      * ({@code conv5_block3_out}, {@code out_relu}: the last activation, as Keras's Grad-CAM example explains Xception's
      * {@code block14_sepconv2_act}).
      */
@@ -64,9 +64,7 @@ final class ModelExplainer {
         while (spatialEnd > 0 && layers.get(spatialEnd - 1).type() == LayerType.GLOBAL_AVERAGE_POOLING2D) {
             spatialEnd--; // the base's global average pooling (Keras's pooling='avg'), if any
         }
-        boolean plain = layers.subList(0, spatialEnd).stream()
-                .allMatch(l -> l.type() == LayerType.CONV2D || l.type() == LayerType.MAX_POOLING2D);
-        if (plain) {
+        if (BaseGraphs.of(base).isPlainStackBeforePooling()) {
             return layers.stream().filter(l -> l.type() == LayerType.CONV2D).map(Layer::name).toList();
         }
         return layers.subList(0, spatialEnd).stream()
